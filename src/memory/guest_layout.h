@@ -28,6 +28,8 @@ struct PlannedRange {
   uint64_t backend_offset;  // first byte of the backend in this range
   uint64_t gpa;
   uint64_t size;
+
+  bool operator==(const PlannedRange&) const = default;
 };
 
 // Ranges in GPA order. Fails for no backends, a zero size or RAM beyond 2^52.

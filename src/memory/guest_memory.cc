@@ -57,7 +57,7 @@ Status GuestMemory::check_range(uint64_t gpa, uint64_t len, bool for_write) cons
     const GuestRegion* r = find(at);
     if (r == nullptr) {
       return make_error(
-          fmt::format("guest memory: GPA {:#x} is not RAM ({} of {:#x} bytes at "
+          fmt::format("guest memory: GPA {:#x} is not RAM ({} {:#x} bytes at "
                       "GPA {:#x})",
                       at, for_write ? "writing" : "reading", len, gpa));
     }
