@@ -69,8 +69,9 @@ Result<BackingFile> BackingFile::open(const BackendOptions& o) {
     }
     if (err == EACCES && !o.readonly() && !o.share() && opens_read_only(path)) {
       return errno_error(o.id() + ": " + cant_open(path) +
-                             " (it opens read-only: consider '-object "
-                             "memory-backend-file,readonly=on,rom=off,...', see \"VM "
+                             " (consider opening the backing store read-only but still "
+                             "creating writable RAM using '-object "
+                             "memory-backend-file,readonly=on,rom=off...', see \"VM "
                              "templating\" documentation)",
                          err);
     }

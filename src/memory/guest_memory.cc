@@ -12,8 +12,14 @@ namespace mimeo::memory {
 Result<GuestMemory> GuestMemory::layout(std::vector<Backend> backends) {
   std::vector<uint64_t> sizes;
   sizes.reserve(backends.size());
-  for (const Backend& b : backends) {
-    sizes.push_back(b.size());
+  for (size_t i = 0; i < backends.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (backends[j].id() == backends[i].id()) {
+        // machine_consume_memdev() / host_memory_backend_is_mapped()
+        return make_error("memory backend " + backends[i].id() + " can't be used multiple times.");
+      }
+    }
+    sizes.push_back(backends[i].size());
   }
   MIMEO_ASSIGN_OR_RETURN(std::vector<PlannedRange> ranges, plan_guest_ranges(sizes));
   GuestMemory memory;

@@ -314,8 +314,9 @@ TEST(FileBackend, PermissionDeniedSuggestsTheTemplateCloneOptions) {
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_EQ(error, "mem0: can't open backing store " + path +
-                       " for guest RAM (it opens read-only: consider '-object "
-                       "memory-backend-file,readonly=on,rom=off,...', see \"VM templating\" "
+                       " for guest RAM (consider opening the backing store read-only but still "
+                       "creating writable RAM using '-object "
+                       "memory-backend-file,readonly=on,rom=off...', see \"VM templating\" "
                        "documentation): Permission denied");
 }
 

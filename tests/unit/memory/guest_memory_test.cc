@@ -235,6 +235,14 @@ TEST(GuestMemory, RomRegionRefusesWrites) {
   EXPECT_EQ(byte[0], static_cast<uint8_t>(testing::pattern(2 * kMiB, 'r')[16]));
 }
 
+TEST(GuestMemory, ABackendIsUsedOnlyOnce) {
+  std::vector<Backend> v;
+  v.push_back(create_backend("memory-backend-ram,id=mem,size=2M"));
+  v.push_back(create_backend("memory-backend-ram,id=mem,size=2M"));
+  EXPECT_EQ(GuestMemory::layout(std::move(v)).error().describe(),
+            "memory backend mem can't be used multiple times.");
+}
+
 TEST(GuestMemory, MovingKeepsHostPointers) {
   std::vector<Backend> v;
   v.push_back(create_backend("memory-backend-ram,id=ram0,size=2M"));
