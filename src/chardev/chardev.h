@@ -15,6 +15,7 @@
 // its thread without waiting for the host side.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -44,14 +45,19 @@ class Chardev : public devices::OutputSink {
   // Starts delivering input to `on_input` from the chardev's thread; `room` (optional) limits
   // each delivery as described above. Backends without input (file, null) accept the call and
   // never deliver. Fails when called twice or when the thread cannot be started.
-  virtual Status start_input(InputHandler on_input, InputRoom room = {}) = 0;
+  Status start_input(InputHandler on_input, InputRoom room = {});
   // The consumer has room again: re-ask room() and resume reading. Cheap, any thread.
   virtual void notify_input_room() {}
   // Whether output reaches a reader now (false for a socket without a client).
   [[nodiscard]] virtual bool connected() const { return true; }
 
+ protected:
+  // start_input, called once.
+  virtual Status begin_input(InputHandler on_input, InputRoom room) = 0;
+
  private:
   std::string id_;
+  std::atomic<bool> input_started_{false};
 };
 
 }  // namespace mimeo::chardev

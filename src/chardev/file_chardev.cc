@@ -39,12 +39,4 @@ std::string FileChardev::describe() const {
   return "file:" + path_ + (append_ ? ",append=on" : "");
 }
 
-Status FileChardev::start_input(InputHandler /*on_input*/, InputRoom /*room*/) {
-  if (input_started_) {
-    return make_error("chardev " + describe() + ": input already started");
-  }
-  input_started_ = true;
-  return {};
-}
-
 }  // namespace mimeo::chardev

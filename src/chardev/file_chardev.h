@@ -19,7 +19,9 @@ class FileChardev final : public Chardev {
   // A failed write (disk full) is reported once on stderr and later output dropped.
   void write(std::span<const uint8_t> bytes) override;
   [[nodiscard]] std::string describe() const override;
-  Status start_input(InputHandler on_input, InputRoom room) override;
+
+ protected:
+  Status begin_input(InputHandler /*on_input*/, InputRoom /*room*/) override { return {}; }
 
  private:
   FileChardev(std::string id, std::string path, bool append, UniqueFd fd);
@@ -29,7 +31,6 @@ class FileChardev final : public Chardev {
   std::mutex mutex_;
   UniqueFd fd_;
   bool failed_ = false;
-  bool input_started_ = false;
 };
 
 }  // namespace mimeo::chardev

@@ -11,10 +11,9 @@ class NullChardev final : public Chardev {
 
   void write(std::span<const uint8_t> /*bytes*/) override {}
   [[nodiscard]] std::string describe() const override { return "null"; }
-  Status start_input(InputHandler on_input, InputRoom room) override;
 
- private:
-  bool input_started_ = false;
+ protected:
+  Status begin_input(InputHandler /*on_input*/, InputRoom /*room*/) override { return {}; }
 };
 
 }  // namespace mimeo::chardev

@@ -134,13 +134,9 @@ void SocketChardev::flush_pending() {
   }
 }
 
-Status SocketChardev::start_input(InputHandler on_input, InputRoom room) {
+Status SocketChardev::begin_input(InputHandler on_input, InputRoom room) {
   {
     std::lock_guard lock(mutex_);
-    if (input_started_) {
-      return make_error("chardev " + describe() + ": input already started");
-    }
-    input_started_ = true;
     on_input_ = std::move(on_input);
     room_ = std::move(room);
   }
@@ -186,7 +182,7 @@ void SocketChardev::run() {
     {
       std::lock_guard lock(mutex_);
       client = client_.get();
-      started = input_started_ && on_input_;
+      started = static_cast<bool>(on_input_);
       has_pending = !pending_.empty();
       room_fn = room_;
     }

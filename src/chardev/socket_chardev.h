@@ -36,11 +36,13 @@ class SocketChardev final : public Chardev {
 
   void write(std::span<const uint8_t> bytes) override;
   [[nodiscard]] std::string describe() const override;
-  Status start_input(InputHandler on_input, InputRoom room) override;
   void notify_input_room() override;
   [[nodiscard]] bool connected() const override;
   // Output bytes dropped because no client was connected or the buffer was full.
   [[nodiscard]] uint64_t dropped_output() const;
+
+ protected:
+  Status begin_input(InputHandler on_input, InputRoom room) override;
 
  private:
   SocketChardev(std::string id, std::string path, std::optional<UnixListener> listener,
@@ -65,7 +67,6 @@ class SocketChardev final : public Chardev {
   uint64_t dropped_ = 0;
   InputHandler on_input_;
   InputRoom room_;
-  bool input_started_ = false;
 };
 
 }  // namespace mimeo::chardev

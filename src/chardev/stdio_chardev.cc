@@ -61,11 +61,7 @@ void StdioChardev::write(std::span<const uint8_t> bytes) {
   [[maybe_unused]] auto status = write_all(options_.out_fd, bytes);
 }
 
-Status StdioChardev::start_input(InputHandler on_input, InputRoom room) {
-  if (input_started_) {
-    return make_error("chardev stdio: input already started");
-  }
-  input_started_ = true;
+Status StdioChardev::begin_input(InputHandler on_input, InputRoom room) {
   on_input_ = std::move(on_input);
   room_ = std::move(room);
   try {

@@ -35,9 +35,11 @@ class StdioChardev final : public Chardev {
 
   void write(std::span<const uint8_t> bytes) override;
   [[nodiscard]] std::string describe() const override { return "stdio"; }
-  Status start_input(InputHandler on_input, InputRoom room) override;
   void notify_input_room() override { wake_.notify(); }
   [[nodiscard]] bool is_terminal() const { return raw_terminal_ != nullptr; }
+
+ protected:
+  Status begin_input(InputHandler on_input, InputRoom room) override;
 
  private:
   StdioChardev(std::string id, StdioOptions options, WakeFd wake,
@@ -53,7 +55,6 @@ class StdioChardev final : public Chardev {
   std::mutex output_mutex_;
   InputHandler on_input_;
   InputRoom room_;
-  bool input_started_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
