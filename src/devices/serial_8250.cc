@@ -15,17 +15,6 @@ size_t trigger_level(uint8_t fcr) {
   return kLevels[(fcr & kFcrTriggerMask) >> 6];
 }
 
-// In loopback the modem control outputs are wired to the modem status inputs:
-// DTR -> DSR, RTS -> CTS, OUT1 -> RI, OUT2 -> DCD.
-uint8_t loopback_modem_status(uint8_t mcr) {
-  uint8_t msr = 0;
-  if (mcr & kMcrDtr) msr |= kMsrDsr;
-  if (mcr & kMcrRts) msr |= kMsrCts;
-  if (mcr & kMcrOut1) msr |= kMsrRi;
-  if (mcr & kMcrOut2) msr |= kMsrDcd;
-  return msr;
-}
-
 }  // namespace
 
 Serial8250::Serial8250(std::shared_ptr<IrqLine> irq, std::shared_ptr<OutputSink> out)

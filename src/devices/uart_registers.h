@@ -78,4 +78,11 @@ inline constexpr uint8_t kMsrDsr = 0x20;
 inline constexpr uint8_t kMsrRi = 0x40;
 inline constexpr uint8_t kMsrDcd = 0x80;
 
+// In loopback the modem control outputs are wired to the modem status inputs:
+// DTR -> DSR, RTS -> CTS, OUT1 -> RI, OUT2 -> DCD.
+constexpr uint8_t loopback_modem_status(uint8_t mcr) {
+  return static_cast<uint8_t>(((mcr & kMcrDtr) ? kMsrDsr : 0) | ((mcr & kMcrRts) ? kMsrCts : 0) |
+                              ((mcr & kMcrOut1) ? kMsrRi : 0) | ((mcr & kMcrOut2) ? kMsrDcd : 0));
+}
+
 }  // namespace mimeo::devices::uart
