@@ -123,9 +123,11 @@ Status setup_fpu(kvm::VcpuFd& vcpu) {
 }
 
 Status setup_msrs(kvm::VcpuFd& vcpu, bool bsp) {
+  // Keep the bits KVM sets in IA32_MISC_ENABLE (BTS/PEBS unavailable).
+  MIMEO_ASSIGN_OR_RETURN(auto misc_enable, vcpu.get_msrs({kMsrIa32MiscEnable}));
   std::vector<kvm_msr_entry> msrs(3);
   msrs[0].index = kMsrIa32MiscEnable;
-  msrs[0].data = kMiscEnableFastStrings;
+  msrs[0].data = misc_enable[0].data | kMiscEnableFastStrings;
   msrs[1].index = kMsrMtrrDefType;
   msrs[1].data = kMtrrDefTypeEnable | kMtrrTypeWriteBack;
   msrs[2].index = kMsrIa32ApicBase;

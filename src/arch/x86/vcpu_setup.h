@@ -47,7 +47,7 @@ Status setup_linux64_entry_state(kvm::VcpuFd& vcpu, const GuestRam& ram, uint64_
 // x87 control word 0x37f and MXCSR 0x1f80, set through KVM_SET_XSAVE with the
 // x87/SSE bits in XSTATE_BV (KVM_SET_FPU ignores MXCSR).
 Status setup_fpu(kvm::VcpuFd& vcpu);
-// IA32_MISC_ENABLE with fast strings, MTRRdefType enabled with write-back as the
+// IA32_MISC_ENABLE with fast strings added, MTRRdefType enabled with write-back as the
 // default type (no MTRR ranges: all RAM is cacheable), and IA32_APIC_BASE at
 // 0xfee00000, enabled, with the BSP flag for the boot vCPU.
 Status setup_msrs(kvm::VcpuFd& vcpu, bool bsp);
