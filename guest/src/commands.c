@@ -1,0 +1,238 @@
+#include "commands.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot_info.h"
+#include "exit_device.h"
+#include "interrupts.h"
+#include "parse.h"
+#include "print.h"
+#include "ram.h"
+
+#define MIB (1ull << 20)
+#define QWORDS_PER_MIB (MIB / 8)
+#define SUM_BLOCKS_PER_MIB (QWORDS_PER_MIB / 16)
+#define DIRTY_BASE (16 * MIB)
+#define DIRTY_MAX_MIB 4096
+#define SEED_MULTIPLIER 0x9E3779B97F4A7C15ull
+#define MAX_WORDS 4
+
+/* Size of the region the last successful `dirty` wrote, from DIRTY_BASE. */
+static uint64_t g_dirty_mib;
+
+static void error_start(void) { print_str("error: "); }
+
+static void usage_error(const char* usage) {
+  error_start();
+  print_str("usage: ");
+  print_str(usage);
+  print_eol();
+}
+
+static void bad_number_error(const char* word) {
+  error_start();
+  print_str("bad number '");
+  print_str(word);
+  print_str("'");
+  print_eol();
+}
+
+static void not_in_ram_error(uint64_t addr) {
+  error_start();
+  print_str("address ");
+  print_hex(addr);
+  print_str(" is not in RAM (see 'mem')");
+  print_eol();
+}
+
+static void cmd_ping(void) {
+  print_str("pong");
+  print_eol();
+}
+
+static void cmd_dirty(int argc, char** argv) {
+  uint64_t mib;
+  uint64_t seed = 1;
+  if (argc < 2 || argc > 3) {
+    usage_error("dirty MB [SEED]");
+    return;
+  }
+  if (!parse_number(argv[1], &mib)) {
+    bad_number_error(argv[1]);
+    return;
+  }
+  if (argc == 3 && !parse_number(argv[2], &seed)) {
+    bad_number_error(argv[2]);
+    return;
+  }
+  if (mib > DIRTY_MAX_MIB || !ram_contains(DIRTY_BASE, mib * MIB)) {
+    error_start();
+    print_dec(mib);
+    print_str(" MiB from ");
+    print_hex(DIRTY_BASE);
+    print_str(" exceed the RAM in the boot memory map");
+    print_eol();
+    return;
+  }
+  for (uint64_t i = 0; i < mib; ++i)
+    fill_qwords(DIRTY_BASE + i * MIB, seed * SEED_MULTIPLIER + i, QWORDS_PER_MIB);
+  g_dirty_mib = mib;
+  print_str("dirtied ");
+  print_dec(mib);
+  print_str(" MiB");
+  print_eol();
+}
+
+static void cmd_sum(int argc) {
+  if (argc != 1) {
+    usage_error("sum");
+    return;
+  }
+  print_str("sum ");
+  print_hex64(sum_qword_blocks(DIRTY_BASE, g_dirty_mib * SUM_BLOCKS_PER_MIB));
+  print_eol();
+}
+
+static void cmd_write(int argc, char** argv) {
+  uint64_t addr;
+  uint64_t value;
+  if (argc != 3) {
+    usage_error("write ADDR VAL (hex)");
+    return;
+  }
+  if (!parse_hex(argv[1], &addr)) {
+    bad_number_error(argv[1]);
+    return;
+  }
+  if (!parse_hex(argv[2], &value)) {
+    bad_number_error(argv[2]);
+    return;
+  }
+  if (!ram_contains(addr, 8)) {
+    not_in_ram_error(addr);
+    return;
+  }
+  *(volatile uint64_t*)(uintptr_t)addr = value;
+  print_str("ok");
+  print_eol();
+}
+
+static void cmd_read(int argc, char** argv) {
+  uint64_t addr;
+  if (argc != 2) {
+    usage_error("read ADDR (hex)");
+    return;
+  }
+  if (!parse_hex(argv[1], &addr)) {
+    bad_number_error(argv[1]);
+    return;
+  }
+  if (!ram_contains(addr, 8)) {
+    not_in_ram_error(addr);
+    return;
+  }
+  print_hex64(*(volatile uint64_t*)(uintptr_t)addr);
+  print_eol();
+}
+
+static void cmd_ticks(int argc) {
+  if (argc != 1) {
+    usage_error("ticks");
+    return;
+  }
+  print_str("ticks ");
+  print_dec(timer_ticks());
+  print_eol();
+}
+
+static void cmd_mem(int argc) {
+  if (argc != 1) {
+    usage_error("mem");
+    return;
+  }
+  print_str("mem");
+  for (uint32_t i = 0; i < g_boot.memmap_count; ++i) {
+    const struct memmap_entry* e = &g_boot.memmap[i];
+    print_char(' ');
+    print_hex(e->addr);
+    print_char('-');
+    print_hex(e->addr + e->size);
+    print_char(':');
+    print_dec(e->type);
+  }
+  print_eol();
+}
+
+static void cmd_cmdline(int argc) {
+  if (argc != 1) {
+    usage_error("cmdline");
+    return;
+  }
+  print_str("cmdline ");
+  print_str(g_boot.cmdline);
+  print_eol();
+}
+
+static void cmd_exit(int argc, char** argv) {
+  uint64_t code;
+  if (argc != 2) {
+    usage_error("exit CODE");
+    return;
+  }
+  if (!parse_number(argv[1], &code)) {
+    bad_number_error(argv[1]);
+    return;
+  }
+  if (code > 255) {
+    error_start();
+    print_str("exit code must be 0..255");
+    print_eol();
+    return;
+  }
+  print_str("exiting ");
+  print_dec(code);
+  print_eol();
+  exit_device_stop((uint8_t)code);
+}
+
+static int str_eq(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+static void unknown_command(const char* word) {
+  error_start();
+  print_str("unknown command '");
+  print_str(word);
+  print_str("'");
+  print_eol();
+}
+
+void command_execute(char* line) {
+  char* argv[MAX_WORDS];
+  int argc = split_words(line, argv, MAX_WORDS);
+  if (argc == 0) return;
+  if (argc > MAX_WORDS) argc = MAX_WORDS; /* every command takes fewer; it reports usage */
+  const char* cmd = argv[0];
+  if (str_eq(cmd, "ping"))
+    cmd_ping();
+  else if (str_eq(cmd, "dirty"))
+    cmd_dirty(argc, argv);
+  else if (str_eq(cmd, "sum"))
+    cmd_sum(argc);
+  else if (str_eq(cmd, "write"))
+    cmd_write(argc, argv);
+  else if (str_eq(cmd, "read"))
+    cmd_read(argc, argv);
+  else if (str_eq(cmd, "ticks"))
+    cmd_ticks(argc);
+  else if (str_eq(cmd, "mem"))
+    cmd_mem(argc);
+  else if (str_eq(cmd, "cmdline"))
+    cmd_cmdline(argc);
+  else if (str_eq(cmd, "exit"))
+    cmd_exit(argc, argv);
+  else
+    unknown_command(cmd);
+}

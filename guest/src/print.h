@@ -1,0 +1,17 @@
+/* Console output on COM1, written piece by piece (no buffering). */
+#ifndef MIMEO_GUEST_PRINT_H
+#define MIMEO_GUEST_PRINT_H
+
+#include <stdint.h>
+
+void print_char(char c);
+void print_str(const char* s);
+/* "0x" and exactly 16 hex digits. */
+void print_hex64(uint64_t value);
+/* "0x" and the hex digits without leading zeros ("0x0" for zero). */
+void print_hex(uint64_t value);
+void print_dec(uint64_t value);
+/* Ends the current line ("\n"). */
+void print_eol(void);
+
+#endif

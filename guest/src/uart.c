@@ -1,0 +1,44 @@
+#include "uart.h"
+
+#include "io.h"
+
+#define COM1 0x3f8
+#define UART_DATA (COM1 + 0) /* RBR / THR, divisor low with DLAB */
+#define UART_IER (COM1 + 1)  /* interrupt enable, divisor high with DLAB */
+#define UART_FCR (COM1 + 2)
+#define UART_LCR (COM1 + 3)
+#define UART_MCR (COM1 + 4)
+#define UART_LSR (COM1 + 5)
+
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define FCR_ENABLE_AND_CLEAR 0x07 /* FIFO on, both cleared, receive trigger 1 byte */
+#define MCR_DTR_RTS_OUT2 0x0b     /* OUT2 gates the IRQ line on PC UARTs */
+#define IER_RX_DATA 0x01
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY 0x20
+#define LSR_NO_UART 0xff /* what reads of an unbacked I/O port return */
+
+void uart_init(void) {
+  outb(UART_IER, 0);
+  outb(UART_LCR, LCR_DLAB);
+  outb(UART_DATA, 1); /* divisor 1: 115200 baud */
+  outb(UART_IER, 0);
+  outb(UART_LCR, LCR_8N1);
+  outb(UART_FCR, FCR_ENABLE_AND_CLEAR);
+  outb(UART_MCR, MCR_DTR_RTS_OUT2);
+  outb(UART_IER, IER_RX_DATA);
+}
+
+void uart_putc(char c) {
+  while (!(inb(UART_LSR) & LSR_THR_EMPTY)) {
+  }
+  outb(UART_DATA, (uint8_t)c);
+}
+
+bool uart_rx_ready(void) {
+  uint8_t lsr = inb(UART_LSR);
+  return lsr != LSR_NO_UART && (lsr & LSR_DATA_READY);
+}
+
+uint8_t uart_rx(void) { return inb(UART_DATA); }
