@@ -98,7 +98,10 @@ constexpr CpuFeature kFeatures[] = {
 
 // QEMU's other spellings, after '_' became '-'.
 constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
-    {"sse3", "pni"}, {"sse4-1", "sse4.1"}, {"sse4-2", "sse4.2"}, {"xd", "nx"}, {"i64", "lm"},
+    {"sse3", "pni"},
+    {"sse4-1", "sse4.1"},
+    {"sse4-2", "sse4.2"},
+    {"xd", "nx"},
 };
 
 constexpr RefusedCpuFeature kRefused[] = {
@@ -113,7 +116,6 @@ constexpr RefusedCpuFeature kRefused[] = {
     {"intel-pt", "Intel Processor Trace state is not saved"},
     {"topoext", "mimeo describes topology with leaf 0xb, not AMD leaves 0x8000001d/e"},
     {"kvm-msi-ext-dest-id", "the in-kernel IOAPIC does not use extended destination IDs"},
-    {"lm", "a 64-bit CPU cannot be hidden from 64-bit boot code"},
 };
 
 constexpr CpuFeatureDependency kDependencies[] = {
