@@ -41,7 +41,8 @@ vid_mode:       .word 0xffff            /* "normal" */
 root_dev:       .word 0
 boot_flag:      .word 0xaa55
         at_offset 0x200
-        .byte 0xeb, setup_code - 1f     /* jmp setup_code: real-mode entry at 0x200 */
+        /* jmp setup_code (real-mode entry). Loaders read 0x202 + this offset as the header's end. */
+        .byte 0xeb, setup_code - 1f
 1:
         at_offset 0x202
 header:         .ascii "HdrS"
@@ -78,7 +79,7 @@ pref_address:   .quad GUEST_LOAD_ADDR
 init_size:      .long _init_size        /* memory the guest uses from 0x100000 */
 handover_offset: .long 0                /* no EFI handover */
         at_offset 0x268
-header_end:
+header_end:                             /* setup_code must follow directly: see the jump */
 
 /*
  * Real-mode setup, entered at setup segment + 0x20 : 0 with DS = ES = SS =
