@@ -38,8 +38,12 @@ Result<Kvm> Kvm::open(const std::string& path) {
   if (!fd) {
     return open_error(path, errno);
   }
-  MIMEO_ASSIGN_OR_RETURN(
-      int version, checked_ioctl_value(fd.get(), KVM_GET_API_VERSION, 0, "KVM_GET_API_VERSION"));
+  auto version_result =
+      checked_ioctl_value(fd.get(), KVM_GET_API_VERSION, 0, "KVM_GET_API_VERSION");
+  if (!version_result.ok()) {
+    return version_result.error().context(path);
+  }
+  const int version = *version_result;
   if (version != kExpectedApiVersion) {
     return make_error(path + ": KVM API version " + std::to_string(version) + ", mimeo needs " +
                       std::to_string(kExpectedApiVersion));

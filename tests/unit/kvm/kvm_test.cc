@@ -1,6 +1,8 @@
 #include "kvm/kvm.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -20,11 +22,17 @@ TEST(KvmOpen, MissingDeviceSaysKvmIsNotAvailable) {
       << kvm.error().message;
 }
 
-TEST(KvmOpen, NonKvmDeviceIsRejected) {
-  // /dev/null opens but answers no KVM ioctl.
-  auto kvm = Kvm::open("/dev/null");
+TEST(KvmOpen, NonKvmFileIsRejected) {
+  // A regular file opens but answers no KVM ioctl.
+  char path[] = "/tmp/mimeo-not-kvm-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  auto kvm = Kvm::open(path);
+  ::unlink(path);
   ASSERT_FALSE(kvm.ok());
-  EXPECT_EQ(kvm.error().message, "KVM_GET_API_VERSION");
+  EXPECT_EQ(kvm.error().message, std::string(path) + ": KVM_GET_API_VERSION");
+  EXPECT_EQ(kvm.error().err, ENOTTY);
 }
 
 TEST_F(KvmTest, ReportsCapabilitiesAndVcpuMmapSize) {
