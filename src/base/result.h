@@ -29,7 +29,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
@@ -69,20 +69,20 @@ using Status = Result<void>;
 }  // namespace mimeo
 
 // Returns the error of a failed Result from the enclosing function.
-#define MIMEO_TRY(expr)                            \
-  do {                                             \
-    auto mimeo_try_result_ = (expr);               \
-    if (!mimeo_try_result_.ok()) {                 \
-      return mimeo_try_result_.error();            \
-    }                                              \
+#define MIMEO_TRY(expr)                 \
+  do {                                  \
+    auto mimeo_try_result_ = (expr);    \
+    if (!mimeo_try_result_.ok()) {      \
+      return mimeo_try_result_.error(); \
+    }                                   \
   } while (0)
 
 #define MIMEO_CONCAT_INNER_(a, b) a##b
 #define MIMEO_CONCAT_(a, b) MIMEO_CONCAT_INNER_(a, b)
 // MIMEO_ASSIGN_OR_RETURN(auto x, f()); declares x from a successful Result.
-#define MIMEO_ASSIGN_OR_RETURN(decl, expr)                                  \
-  auto MIMEO_CONCAT_(mimeo_r_, __LINE__) = (expr);                          \
-  if (!MIMEO_CONCAT_(mimeo_r_, __LINE__).ok()) {                            \
-    return MIMEO_CONCAT_(mimeo_r_, __LINE__).error();                       \
-  }                                                                         \
+#define MIMEO_ASSIGN_OR_RETURN(decl, expr)            \
+  auto MIMEO_CONCAT_(mimeo_r_, __LINE__) = (expr);    \
+  if (!MIMEO_CONCAT_(mimeo_r_, __LINE__).ok()) {      \
+    return MIMEO_CONCAT_(mimeo_r_, __LINE__).error(); \
+  }                                                   \
   decl = std::move(MIMEO_CONCAT_(mimeo_r_, __LINE__)).value()

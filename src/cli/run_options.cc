@@ -1,0 +1,104 @@
+#include "cli/run_options.h"
+
+#include <functional>
+#include <map>
+
+namespace mimeo::cli {
+
+namespace {
+
+using Setter = std::function<Status(RunOptions&, const std::string& option, const std::string&)>;
+
+Setter once(std::optional<std::string> RunOptions::*field) {
+  return [field](RunOptions& o, const std::string& option, const std::string& value) -> Status {
+    if ((o.*field).has_value()) {
+      return make_error(option + " given more than once");
+    }
+    o.*field = value;
+    return {};
+  };
+}
+
+Setter many(std::vector<std::string> RunOptions::*field) {
+  return [field](RunOptions& o, const std::string&, const std::string& value) -> Status {
+    (o.*field).push_back(value);
+    return {};
+  };
+}
+
+const std::map<std::string, Setter>& options_with_value() {
+  static const std::map<std::string, Setter> table = {
+      {"m", once(&RunOptions::memory)},          {"smp", once(&RunOptions::smp)},
+      {"machine", once(&RunOptions::machine)},   {"M", once(&RunOptions::machine)},
+      {"cpu", once(&RunOptions::cpu)},           {"accel", once(&RunOptions::accel)},
+      {"object", many(&RunOptions::objects)},    {"numa", many(&RunOptions::numa)},
+      {"chardev", many(&RunOptions::chardevs)},  {"device", many(&RunOptions::devices)},
+      {"serial", many(&RunOptions::serials)},    {"kernel", once(&RunOptions::kernel)},
+      {"append", once(&RunOptions::append)},     {"initrd", once(&RunOptions::initrd)},
+      {"display", once(&RunOptions::display)},   {"qmp", once(&RunOptions::qmp)},
+      {"incoming", once(&RunOptions::incoming)}, {"name", once(&RunOptions::name)},
+  };
+  return table;
+}
+
+// Options that QEMU has and mimeo refuses, with the reason.
+const std::map<std::string, std::string>& refused_options() {
+  static const std::map<std::string, std::string> table = {
+      {"mem-path",
+       "-mem-path cannot be used for VM templating (it puts RAM in an unlinked temporary file "
+       "that neither survives the VM nor can be mapped privately by new VMs); use -object "
+       "memory-backend-file,...,share=on for a template and readonly=on,rom=off for VMs "
+       "started from it"},
+      {"mem-prealloc", "-mem-prealloc is not supported; use prealloc=on on the memory backend"},
+  };
+  return table;
+}
+
+}  // namespace
+
+Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
+  RunOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      return make_error("unexpected argument '" + arg + "' (options start with -)");
+    }
+    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string option = "-" + name;
+    if (auto refused = refused_options().find(name); refused != refused_options().end()) {
+      return make_error(refused->second);
+    }
+    if (name == "nographic") {
+      o.nographic = true;
+      continue;
+    }
+    if (name == "no-reboot") {
+      o.no_reboot = true;
+      continue;
+    }
+    if (name == "S") {
+      o.start_paused = true;
+      continue;
+    }
+    if (name == "enable-kvm") {
+      name = "accel";
+      option = "-accel";
+      if (o.accel.has_value()) {
+        continue;
+      }
+      o.accel = "kvm";
+      continue;
+    }
+    auto setter = options_with_value().find(name);
+    if (setter == options_with_value().end()) {
+      return make_error("unknown option '" + arg + "'");
+    }
+    if (i + 1 >= args.size()) {
+      return make_error(option + " needs a value");
+    }
+    MIMEO_TRY(setter->second(o, option, args[++i]));
+  }
+  return o;
+}
+
+}  // namespace mimeo::cli

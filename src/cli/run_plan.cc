@@ -1,0 +1,267 @@
+#include "cli/run_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "arch/x86/cpu_model.h"
+#include "base/keyval.h"
+#include "devices/debug_exit.h"
+#include "memory/memory_size.h"
+
+namespace mimeo::cli {
+
+namespace {
+
+// Devices that VM templating cannot work with (../shared/spec/vm-templating.rst,
+// "Incompatible features"); mimeo has none of them and says why.
+std::optional<std::string> templating_incompatible_reason(const std::string& driver) {
+  if (driver.starts_with("virtio-balloon")) {
+    return "virtio-balloon inflation and free page reporting cannot discard RAM that is a "
+           "private file mapping (VM templating)";
+  }
+  if (driver.starts_with("virtio-mem")) {
+    return "virtio-mem cannot discard RAM that is a private file mapping (VM templating)";
+  }
+  if (driver.starts_with("vhost-user")) {
+    return "vhost-user needs RAM shared with another process, which VMs started from a "
+           "template do not have (share=off)";
+  }
+  return std::nullopt;
+}
+
+Status add_objects(const RunOptions& options,
+                   std::map<std::string, memory::BackendOptions>& backends,
+                   std::vector<std::string>& order) {
+  for (const auto& text : options.objects) {
+    MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(text, "-object", "qom-type"));
+    auto type = kv.get("qom-type").value_or("");
+    if (!type.starts_with("memory-backend-")) {
+      return make_error("-object " + text + ": object type '" + type +
+                        "' is not supported (mimeo has memory-backend-ram, memory-backend-file "
+                        "and memory-backend-memfd)");
+    }
+    auto backend = memory::BackendOptions::from_keyvalues(kv);
+    if (!backend.ok()) {
+      return backend.error();
+    }
+    if (backends.contains(backend->id())) {
+      return make_error("-object " + text + ": attempt to add duplicate property '" +
+                        backend->id() + "' to object (type 'container')");
+    }
+    order.push_back(backend->id());
+    backends.emplace(backend->id(), std::move(backend.value()));
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> parse_machine(const RunOptions& options) {
+  if (!options.machine) {
+    return std::optional<std::string>{};
+  }
+  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(*options.machine, "-machine", "type"));
+  MIMEO_TRY(kv.check_allowed({"type", "memory-backend", "accel"}));
+  auto type = kv.get("type");
+  if (type && *type != "microvm") {
+    return make_error("-machine " + *type +
+                      ": mimeo has one machine type, microvm (x86-64, no PCI, no firmware)");
+  }
+  if (auto accel = kv.get("accel"); accel && *accel != "kvm") {
+    return make_error("-machine accel=" + *accel + ": mimeo runs only on KVM");
+  }
+  return kv.get("memory-backend");
+}
+
+Result<uint32_t> parse_smp(const std::optional<std::string>& text) {
+  if (!text) {
+    return 1U;
+  }
+  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(*text, "-smp", "cpus"));
+  MIMEO_TRY(kv.check_allowed({"cpus", "maxcpus"}));
+  MIMEO_ASSIGN_OR_RETURN(auto cpus, kv.get_uint("cpus"));
+  MIMEO_ASSIGN_OR_RETURN(auto maxcpus, kv.get_uint("maxcpus"));
+  uint64_t n = cpus.value_or(maxcpus.value_or(1));
+  if (n == 0 || n > 255) {
+    return make_error(fmt::format("-smp {}: the number of vCPUs must be 1 to 255", *text));
+  }
+  if (maxcpus && *maxcpus != n) {
+    return make_error("-smp " + *text + ": maxcpus must equal cpus (mimeo has no CPU hotplug)");
+  }
+  return static_cast<uint32_t>(n);
+}
+
+// Boot RAM first (-machine memory-backend=, else node 0's memdev, else the RAM
+// -m makes), then the other NUMA nodes in order. -m, when given, must equal
+// the total, as QEMU requires.
+Status plan_memory(const RunOptions& options, RunPlan& plan) {
+  std::optional<memory::MemorySize> size;
+  if (options.memory) {
+    auto parsed = memory::parse_memory_option(*options.memory);
+    if (!parsed.ok()) {
+      return parsed.error().context("-m " + *options.memory);
+    }
+    size = *parsed;
+    if (auto note = size->hotplug_note(); !note.empty()) {
+      plan.notes.push_back(note);
+    }
+  }
+  std::map<std::string, memory::BackendOptions> backends;
+  std::vector<std::string> order;
+  MIMEO_TRY(add_objects(options, backends, order));
+  MIMEO_ASSIGN_OR_RETURN(auto boot_backend, parse_machine(options));
+
+  std::vector<std::string> used;
+  if (boot_backend) {
+    used.push_back(*boot_backend);
+  }
+  for (const auto& text : options.numa) {
+    MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(text, "-numa", "type"));
+    MIMEO_TRY(kv.check_allowed({"type", "memdev", "nodeid"}));
+    if (kv.get("type") != "node") {
+      return make_error("-numa " + text + ": only 'node' is supported");
+    }
+    auto memdev = kv.get("memdev");
+    if (!memdev) {
+      return make_error("-numa " + text +
+                        ": memdev= is required (mimeo has no NUMA node "
+                        "without its own memory backend)");
+    }
+    if (std::find(used.begin(), used.end(), *memdev) != used.end()) {
+      if (boot_backend && *memdev == *boot_backend && used.size() == 1) {
+        continue;  // node 0 named with the machine's own backend
+      }
+      return make_error("-numa " + text + ": memory backend '" + *memdev +
+                        "' is used more than once");
+    }
+    used.push_back(*memdev);
+  }
+  uint64_t total = 0;
+  for (const auto& id : used) {
+    auto found = backends.find(id);
+    if (found == backends.end()) {
+      return make_error("memory backend '" + id + "' is not defined (no -object with id=" + id +
+                        ")");
+    }
+    total += found->second.size();
+    plan.machine.memory.push_back(found->second);
+  }
+  for (const auto& id : order) {
+    if (std::find(used.begin(), used.end(), id) == used.end()) {
+      plan.notes.push_back("memory backend '" + id +
+                           "' is used by neither -machine memory-backend= nor -numa memdev=; "
+                           "it is not created");
+    }
+  }
+  if (used.empty()) {
+    auto ram = memory::BackendOptions::implicit_ram(size ? size->size : memory::kDefaultRamSize);
+    if (!ram.ok()) {
+      return ram.error().context("-m");
+    }
+    plan.machine.memory.push_back(std::move(ram.value()));
+    return {};
+  }
+  if (size && size->size_given && size->size != total) {
+    return make_error(fmt::format(
+        "-m {}: machine memory size (0x{:x}) does not match the total size of its memory "
+        "backends (0x{:x})",
+        *options.memory, size->size, total));
+  }
+  return {};
+}
+
+Status plan_devices(const RunOptions& options, RunPlan& plan) {
+  for (const auto& text : options.devices) {
+    MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(text, "-device", "driver"));
+    auto driver = kv.get("driver").value_or("");
+    if (auto reason = templating_incompatible_reason(driver)) {
+      return make_error("-device " + driver + ": refused: " + *reason);
+    }
+    if (driver != "isa-debug-exit") {
+      return make_error("-device " + driver +
+                        ": not supported by mimeo (it has isa-debug-exit; COM1 is built in)");
+    }
+    if (plan.machine.debug_exit) {
+      return make_error("-device isa-debug-exit given more than once");
+    }
+    auto config = devices::parse_debug_exit_device(kv);
+    if (!config.ok()) {
+      return config.error();
+    }
+    plan.machine.debug_exit = *config;
+  }
+  return {};
+}
+
+Status plan_serial(const RunOptions& options, RunPlan& plan) {
+  std::map<std::string, chardev::ChardevSpec> chardevs;
+  for (const auto& text : options.chardevs) {
+    MIMEO_ASSIGN_OR_RETURN(auto spec, chardev::parse_chardev_option(text));
+    if (chardevs.contains(spec.id)) {
+      return make_error("-chardev " + text + ": duplicate chardev id '" + spec.id + "'");
+    }
+    chardevs.emplace(spec.id, spec);
+  }
+  if (options.serials.size() > 1) {
+    return make_error("-serial given " + std::to_string(options.serials.size()) +
+                      " times: mimeo's machine has one serial port (COM1)");
+  }
+  if (options.serials.empty()) {
+    // Like QEMU with -nographic: COM1 on the terminal.
+    chardev::ChardevSpec stdio;
+    stdio.backend = chardev::Backend::kStdio;
+    plan.serial = stdio;
+    return {};
+  }
+  MIMEO_ASSIGN_OR_RETURN(auto serial, chardev::parse_serial_option(options.serials.front()));
+  switch (serial.kind) {
+    case chardev::SerialSpec::Kind::kNone: plan.serial.reset(); break;
+    case chardev::SerialSpec::Kind::kBackend: plan.serial = serial.backend; break;
+    case chardev::SerialSpec::Kind::kChardevRef: {
+      auto found = chardevs.find(serial.chardev_id);
+      if (found == chardevs.end()) {
+        return make_error("-serial chardev:" + serial.chardev_id +
+                          ": no -chardev with id=" + serial.chardev_id);
+      }
+      plan.serial = found->second;
+      break;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<RunPlan> build_run_plan(const RunOptions& options) {
+  RunPlan plan;
+  if (options.qmp || options.incoming || options.start_paused) {
+    return make_error(
+        "-qmp, -incoming and -S are not implemented yet (they come with VM templating)");
+  }
+  if (options.accel && *options.accel != "kvm") {
+    return make_error("-accel " + *options.accel + ": mimeo runs only on KVM");
+  }
+  if (options.display && *options.display != "none") {
+    return make_error("-display " + *options.display + ": mimeo has no display (use none)");
+  }
+  MIMEO_TRY(plan_memory(options, plan));
+  MIMEO_ASSIGN_OR_RETURN(plan.machine.vcpus, parse_smp(options.smp));
+  if (options.cpu) {
+    auto cpu = x86::parse_cpu_option(*options.cpu);
+    if (!cpu.ok()) {
+      return cpu.error().context("-cpu " + *options.cpu);
+    }
+    plan.machine.cpu = *cpu;
+  }
+  if (!options.kernel) {
+    return make_error("no -kernel given: mimeo boots a PVH ELF kernel or a bzImage directly");
+  }
+  plan.machine.kernel_path = *options.kernel;
+  plan.machine.cmdline = options.append.value_or("");
+  plan.machine.initrd_path = options.initrd.value_or("");
+  MIMEO_TRY(plan_devices(options, plan));
+  MIMEO_TRY(plan_serial(options, plan));
+  return plan;
+}
+
+}  // namespace mimeo::cli

@@ -1,0 +1,41 @@
+// Everything a VM is made of, as plain validated values. Front ends build it
+// from their own syntax (QEMU-style options, REST bodies); the core never
+// parses text.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/x86/cpu_model.h"
+#include "chardev/chardev.h"
+#include "devices/debug_exit.h"
+#include "memory/backend_options.h"
+#include "memory/prealloc.h"
+
+namespace mimeo::vmm {
+
+struct MachineConfig {
+  // [0] is the boot RAM (-machine memory-backend= or the RAM -m makes), then
+  // one backend per -numa node, in node order.
+  std::vector<memory::BackendOptions> memory;
+  uint32_t vcpus = 1;
+  x86::CpuModel cpu;
+  std::string kernel_path;  // -kernel: a PVH ELF or a bzImage with a 64-bit entry
+  std::string cmdline;      // -append
+  std::string initrd_path;  // -initrd
+  std::optional<devices::DebugExitConfig> debug_exit;
+  bool start_paused = false;  // -S
+};
+
+// The host side a machine is connected to.
+struct MachineIo {
+  // COM1's backend; null leaves COM1 unconnected (output dropped, no input).
+  std::shared_ptr<chardev::Chardev> serial;
+  // Progress of prealloc=on, for a progress bar.
+  memory::ProgressFn prealloc_progress;
+};
+
+}  // namespace mimeo::vmm
