@@ -146,7 +146,7 @@ Status apply_settings(std::vector<kvm_cpuid_entry2>& entries,
   for (const CpuFeatureSetting& setting : settings) {
     const CpuFeature* feature = find_cpu_feature(setting.name);
     if (feature == nullptr) {
-      return make_error("-cpu: unknown CPU feature '" + setting.name + "'");
+      return make_error("unknown CPU feature '" + setting.name + "'");
     }
     uint32_t mask = feature->mask;
     if (setting.enabled) {
@@ -154,8 +154,7 @@ Status apply_settings(std::vector<kvm_cpuid_entry2>& entries,
       auto copy = entry != nullptr ? *entry : kvm_cpuid_entry2{};
       mask &= reg_of(copy, feature->reg);
       if (mask == 0) {
-        return make_error("-cpu: +" + setting.name + ": KVM on this host does not offer " +
-                          setting.name);
+        return make_error("+" + setting.name + ": KVM on this host does not offer " + setting.name);
       }
     }
     set_feature(entries, *feature, mask, setting.enabled);
@@ -171,8 +170,8 @@ Status apply_settings(std::vector<kvm_cpuid_entry2>& entries,
       }
       const auto it = asked.find(std::string(dependency.dependent));
       if (it != asked.end() && it->second) {
-        return make_error(fmt::format("-cpu: +{} needs {}, which is off", dependency.dependent,
-                                      dependency.feature));
+        return make_error(
+            fmt::format("+{} needs {}, which is off", dependency.dependent, dependency.feature));
       }
       set_feature(entries, *dependent, dependent->mask, false);
       changed = true;
@@ -204,7 +203,7 @@ Result<std::vector<kvm_cpuid_entry2>> build_cpuid(const std::vector<kvm_cpuid_en
                                                   const CpuidConfig& config) {
   if (config.vcpu_count == 0 || config.vcpu_count > kMaxVcpus) {
     return make_error(
-        fmt::format("-smp {}: mimeo supports 1 to {} vCPUs", config.vcpu_count, kMaxVcpus));
+        fmt::format("vCPU count {} is outside 1 to {}", config.vcpu_count, kMaxVcpus));
   }
   if (find_cpuid(supported, kLeafVendor) == nullptr ||
       find_cpuid(supported, kLeafFeatures) == nullptr) {

@@ -26,7 +26,8 @@ struct CpuidConfig {
 // not support, with the hypervisor bit, the KVM leaves, the topology of
 // vcpu_count cores and the model's feature settings. Fails when a setting
 // asks for a feature this KVM does not offer, or a feature needs one that is
-// off, or vcpu_count is 0 or above kMaxVcpus.
+// off, or vcpu_count is 0 or above kMaxVcpus. Messages name the setting
+// ("+avx: KVM on this host does not offer avx"); the caller prefixes "-cpu: ".
 Result<std::vector<kvm_cpuid_entry2>> build_cpuid(const std::vector<kvm_cpuid_entry2>& supported,
                                                   const CpuidConfig& config);
 
