@@ -281,6 +281,45 @@ Status Machine::resume() {
   return {};
 }
 
+Status Machine::require_not_running(const char* what) const {
+  if (started_ && state() == RunState::kRunning) {
+    return make_error(std::string(what) + ": the VM is running; pause it first");
+  }
+  return {};
+}
+
+Result<std::vector<x86::VcpuState>> Machine::save_vcpus() {
+  MIMEO_TRY(require_not_running("save"));
+  if (saved_msrs_.empty()) {
+    MIMEO_ASSIGN_OR_RETURN(auto candidates, kvm_.msr_index_list());
+    MIMEO_ASSIGN_OR_RETURN(saved_msrs_, x86::readable_msrs(*vcpus_.front(), candidates));
+  }
+  std::vector<x86::VcpuState> states;
+  for (const auto& vcpu : vcpus_) {
+    auto state = x86::save_vcpu(*vcpu, saved_msrs_);
+    if (!state.ok()) {
+      return state.error().context(fmt::format("save vCPU {}", vcpu->id()));
+    }
+    states.push_back(std::move(state.value()));
+  }
+  return states;
+}
+
+Status Machine::restore_vcpus(const std::vector<x86::VcpuState>& states) {
+  MIMEO_TRY(require_not_running("restore"));
+  if (states.size() != vcpus_.size()) {
+    return make_error(fmt::format("restore: the state has {} vCPUs, the machine {}", states.size(),
+                                  vcpus_.size()));
+  }
+  for (size_t i = 0; i < states.size(); ++i) {
+    auto restored = x86::restore_vcpu(*vcpus_[i], states[i]);
+    if (!restored.ok()) {
+      return restored.error().context(fmt::format("restore vCPU {}", i));
+    }
+  }
+  return {};
+}
+
 void Machine::request_stop(const std::string& reason) {
   control_.stop({ExitKind::kQuit, 0, 0, reason, 0});
   kick_all();

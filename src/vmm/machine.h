@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "arch/x86/vcpu_state.h"
 #include "base/result.h"
 #include "devices/io_bus.h"
 #include "devices/serial_8250.h"
@@ -52,6 +53,11 @@ class Machine {
   ExitReport wait();
   [[nodiscard]] RunState state() const { return control_.state(); }
 
+  // The state of every vCPU; the VM must be paused (or not started).
+  [[nodiscard]] Result<std::vector<x86::VcpuState>> save_vcpus();
+  // Writes vCPU state back; the VM must be paused (or not started).
+  [[nodiscard]] Status restore_vcpus(const std::vector<x86::VcpuState>& states);
+
   [[nodiscard]] const memory::GuestMemory& memory() const { return memory_; }
   [[nodiscard]] const CreateTimings& timings() const { return timings_; }
 
@@ -63,6 +69,7 @@ class Machine {
                       std::span<const uint8_t> initrd);
   Status create_devices(const MachineConfig& config);
   void kick_all();
+  [[nodiscard]] Status require_not_running(const char* what) const;
 
   MachineIo io_;
   // Declaration order is destruction order, reversed: the vCPU threads end
@@ -73,6 +80,7 @@ class Machine {
   kvm::VmFd vm_;
   std::vector<kvm::MemorySlot> slots_;
   std::vector<std::unique_ptr<kvm::VcpuFd>> vcpus_;
+  std::vector<uint32_t> saved_msrs_;  // found on the first save
   devices::IoBus pio_{"pio bus"};
   devices::IoBus mmio_{"mmio bus"};
   std::shared_ptr<devices::Serial8250> serial_;
