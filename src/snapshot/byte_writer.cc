@@ -1,0 +1,20 @@
+#include "snapshot/byte_writer.h"
+
+namespace mimeo::snapshot {
+
+void ByteWriter::little_endian(uint64_t v, int width) {
+  for (int i = 0; i < width; ++i) {
+    bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+}
+
+void ByteWriter::bytes(std::span<const uint8_t> data) {
+  u32(static_cast<uint32_t>(data.size()));
+  raw(data);
+}
+
+void ByteWriter::string(std::string_view text) {
+  bytes({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+}  // namespace mimeo::snapshot
