@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "chardev/open_chardev.h"
+#include "cli/boot_files.h"
 #include "cli/progress_bar.h"
 #include "cli/run_plan.h"
 #include "cli/stop_signals.h"
@@ -31,6 +32,9 @@ int run_command(const std::vector<std::string>& args) {
   auto plan = build_run_plan(*options);
   if (!plan.ok()) {
     return fail(plan.error());
+  }
+  if (auto boot_files = check_boot_files(plan->machine); !boot_files.ok()) {
+    return fail(boot_files.error());
   }
   for (const auto& note : plan->notes) {
     std::fprintf(stderr, "mimeo run: note: %s\n", note.c_str());

@@ -58,13 +58,14 @@ const std::map<std::string, std::string>& refused_options() {
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   RunOptions o;
+  bool enable_kvm = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
       return make_error("unexpected argument '" + arg + "' (options start with -)");
     }
-    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
-    std::string option = "-" + name;
+    const std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    const std::string option = "-" + name;
     if (auto refused = refused_options().find(name); refused != refused_options().end()) {
       return make_error(refused->second);
     }
@@ -81,12 +82,7 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
       continue;
     }
     if (name == "enable-kvm") {
-      name = "accel";
-      option = "-accel";
-      if (o.accel.has_value()) {
-        continue;
-      }
-      o.accel = "kvm";
+      enable_kvm = true;  // QEMU's shorthand for -accel kvm; -accel may still be given
       continue;
     }
     auto setter = options_with_value().find(name);
@@ -97,6 +93,9 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
       return make_error(option + " needs a value");
     }
     MIMEO_TRY(setter->second(o, option, args[++i]));
+  }
+  if (enable_kvm && !o.accel) {
+    o.accel = "kvm";
   }
   return o;
 }

@@ -7,6 +7,7 @@
 
 #include "arch/x86/cpu_model.h"
 #include "base/keyval.h"
+#include "cli/option_error.h"
 #include "devices/debug_exit.h"
 #include "memory/memory_size.h"
 
@@ -31,11 +32,36 @@ std::optional<std::string> templating_incompatible_reason(const std::string& dri
   return std::nullopt;
 }
 
+// KeyValues::parse and check_allowed, their errors naming the option's whole value.
+Result<KeyValues> parse_option(const std::string& text, const std::string& option,
+                               std::string_view implied_key,
+                               const std::vector<std::string_view>& allowed) {
+  auto kv = KeyValues::parse(text, option, implied_key);
+  if (!kv.ok()) {
+    return with_option(kv.error(), option, text);
+  }
+  if (auto checked = kv->check_allowed(allowed); !checked.ok()) {
+    return with_option(checked.error(), option, text);
+  }
+  return kv;
+}
+
+// A memory backend named by -machine memory-backend= or -numa memdev=, and
+// the option that names it (for "not defined" errors).
+struct BackendUse {
+  std::string id;
+  std::string option;
+};
+
 Status add_objects(const RunOptions& options,
                    std::map<std::string, memory::BackendOptions>& backends,
                    std::vector<std::string>& order) {
   for (const auto& text : options.objects) {
-    MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(text, "-object", "qom-type"));
+    auto parsed = KeyValues::parse(text, "-object", "qom-type");
+    if (!parsed.ok()) {
+      return with_option(parsed.error(), "-object", text);
+    }
+    const KeyValues& kv = *parsed;
     auto type = kv.get("qom-type").value_or("");
     if (!type.starts_with("memory-backend-")) {
       return make_error("-object " + text + ": object type '" + type +
@@ -44,11 +70,16 @@ Status add_objects(const RunOptions& options,
     }
     auto backend = memory::BackendOptions::from_keyvalues(kv);
     if (!backend.ok()) {
-      return backend.error();
+      // The memory layer's messages start with the backend id, which the text names.
+      Error error = backend.error();
+      if (auto id = kv.get("id"); id && error.message.starts_with(*id + ": ")) {
+        error.message.erase(0, id->size() + 2);
+      }
+      return with_option(error, "-object", text);
     }
     if (backends.contains(backend->id())) {
-      return make_error("-object " + text + ": attempt to add duplicate property '" +
-                        backend->id() + "' to object (type 'container')");
+      return make_error("-object " + text + ": id '" + backend->id() +
+                        "' is already used by an earlier -object");
     }
     order.push_back(backend->id());
     backends.emplace(backend->id(), std::move(backend.value()));
@@ -60,8 +91,8 @@ Result<std::optional<std::string>> parse_machine(const RunOptions& options) {
   if (!options.machine) {
     return std::optional<std::string>{};
   }
-  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(*options.machine, "-machine", "type"));
-  MIMEO_TRY(kv.check_allowed({"type", "memory-backend", "accel"}));
+  MIMEO_ASSIGN_OR_RETURN(auto kv, parse_option(*options.machine, "-machine", "type",
+                                               {"type", "memory-backend", "accel"}));
   auto type = kv.get("type");
   if (type && *type != "microvm") {
     return make_error("-machine " + *type +
@@ -77,15 +108,17 @@ Result<uint32_t> parse_smp(const std::optional<std::string>& text) {
   if (!text) {
     return 1U;
   }
-  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(*text, "-smp", "cpus"));
-  MIMEO_TRY(kv.check_allowed({"cpus", "maxcpus"}));
-  MIMEO_ASSIGN_OR_RETURN(auto cpus, kv.get_uint("cpus"));
-  MIMEO_ASSIGN_OR_RETURN(auto maxcpus, kv.get_uint("maxcpus"));
-  uint64_t n = cpus.value_or(maxcpus.value_or(1));
+  MIMEO_ASSIGN_OR_RETURN(auto kv, parse_option(*text, "-smp", "cpus", {"cpus", "maxcpus"}));
+  auto cpus = kv.get_uint("cpus");
+  auto maxcpus = kv.get_uint("maxcpus");
+  if (!cpus.ok() || !maxcpus.ok()) {
+    return with_option(cpus.ok() ? maxcpus.error() : cpus.error(), "-smp", *text);
+  }
+  uint64_t n = cpus->value_or(maxcpus->value_or(1));
   if (n == 0 || n > 255) {
     return make_error(fmt::format("-smp {}: the number of vCPUs must be 1 to 255", *text));
   }
-  if (maxcpus && *maxcpus != n) {
+  if (*maxcpus && **maxcpus != n) {
     return make_error("-smp " + *text + ": maxcpus must equal cpus (mimeo has no CPU hotplug)");
   }
   return static_cast<uint32_t>(n);
@@ -99,7 +132,7 @@ Status plan_memory(const RunOptions& options, RunPlan& plan) {
   if (options.memory) {
     auto parsed = memory::parse_memory_option(*options.memory);
     if (!parsed.ok()) {
-      return parsed.error().context("-m " + *options.memory);
+      return with_option(parsed.error(), "-m", *options.memory);
     }
     size = *parsed;
     if (auto note = size->hotplug_note(); !note.empty()) {
@@ -111,43 +144,47 @@ Status plan_memory(const RunOptions& options, RunPlan& plan) {
   MIMEO_TRY(add_objects(options, backends, order));
   MIMEO_ASSIGN_OR_RETURN(auto boot_backend, parse_machine(options));
 
-  std::vector<std::string> used;
+  std::vector<BackendUse> used;
+  auto is_used = [&used](const std::string& id) {
+    return std::any_of(used.begin(), used.end(), [&id](const auto& use) { return use.id == id; });
+  };
   if (boot_backend) {
-    used.push_back(*boot_backend);
+    used.push_back({*boot_backend, "-machine " + *options.machine});
   }
   for (const auto& text : options.numa) {
-    MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(text, "-numa", "type"));
-    MIMEO_TRY(kv.check_allowed({"type", "memdev", "nodeid"}));
-    if (kv.get("type") != "node") {
+    auto type = KeyValues::parse(text, "-numa", "type");
+    if (type.ok() && type->get("type") != "node") {
       return make_error("-numa " + text + ": only 'node' is supported");
     }
+    MIMEO_ASSIGN_OR_RETURN(auto kv,
+                           parse_option(text, "-numa", "type", {"type", "memdev", "nodeid"}));
     auto memdev = kv.get("memdev");
     if (!memdev) {
       return make_error("-numa " + text +
                         ": memdev= is required (mimeo has no NUMA node "
                         "without its own memory backend)");
     }
-    if (std::find(used.begin(), used.end(), *memdev) != used.end()) {
+    if (is_used(*memdev)) {
       if (boot_backend && *memdev == *boot_backend && used.size() == 1) {
         continue;  // node 0 named with the machine's own backend
       }
       return make_error("-numa " + text + ": memory backend '" + *memdev +
                         "' is used more than once");
     }
-    used.push_back(*memdev);
+    used.push_back({*memdev, "-numa " + text});
   }
   uint64_t total = 0;
-  for (const auto& id : used) {
+  for (const auto& [id, option] : used) {
     auto found = backends.find(id);
     if (found == backends.end()) {
-      return make_error("memory backend '" + id + "' is not defined (no -object with id=" + id +
-                        ")");
+      return make_error(option + ": memory backend '" + id +
+                        "' is not defined (no -object with id=" + id + ")");
     }
     total += found->second.size();
     plan.machine.memory.push_back(found->second);
   }
   for (const auto& id : order) {
-    if (std::find(used.begin(), used.end(), id) == used.end()) {
+    if (!is_used(id)) {
       plan.notes.push_back("memory backend '" + id +
                            "' is used by neither -machine memory-backend= nor -numa memdev=; "
                            "it is not created");
@@ -235,8 +272,10 @@ Status plan_serial(const RunOptions& options, RunPlan& plan) {
 Result<RunPlan> build_run_plan(const RunOptions& options) {
   RunPlan plan;
   if (options.qmp || options.incoming || options.start_paused) {
-    return make_error(
-        "-qmp, -incoming and -S are not implemented yet (they come with VM templating)");
+    const std::string option = options.qmp        ? "-qmp " + *options.qmp
+                               : options.incoming ? "-incoming " + *options.incoming
+                                                  : "-S";
+    return make_error(option + ": not implemented yet (it comes with VM templating)");
   }
   if (options.accel && *options.accel != "kvm") {
     return make_error("-accel " + *options.accel + ": mimeo runs only on KVM");
@@ -249,7 +288,7 @@ Result<RunPlan> build_run_plan(const RunOptions& options) {
   if (options.cpu) {
     auto cpu = x86::parse_cpu_option(*options.cpu);
     if (!cpu.ok()) {
-      return cpu.error().context("-cpu " + *options.cpu);
+      return with_option(cpu.error(), "-cpu", *options.cpu);
     }
     plan.machine.cpu = *cpu;
   }
