@@ -1,0 +1,1 @@
+"""Shared pieces of mimeo's benchmark scripts (Python 3 standard library only)."""
