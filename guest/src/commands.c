@@ -5,6 +5,7 @@
 
 #include "boot_info.h"
 #include "exit_device.h"
+#include "identity.h"
 #include "interrupts.h"
 #include "parse.h"
 #include "print.h"
@@ -196,6 +197,74 @@ static void cmd_exit(int argc, char** argv) {
   exit_device_stop((uint8_t)code);
 }
 
+/* 8-4-4-4-12 hex digits. */
+static void print_uuid(const uint8_t* uuid) {
+  print_hex_bytes(uuid, 4);
+  for (int i = 4; i < 10; i += 2) {
+    print_char('-');
+    print_hex_bytes(uuid + i, 2);
+  }
+  print_char('-');
+  print_hex_bytes(uuid + 10, 6);
+}
+
+/* aa:bb:cc:dd:ee:ff,... or "-" when there are none. */
+static void print_macs(const struct guest_identity* id) {
+  if (id->mac_count == 0) print_char('-');
+  for (uint32_t i = 0; i < id->mac_count; ++i) {
+    if (i > 0) print_char(',');
+    for (int j = 0; j < 6; ++j) {
+      if (j > 0) print_char(':');
+      print_hex_bytes(&id->macs[i][j], 1);
+    }
+  }
+}
+
+static void cmd_identity(int argc) {
+  struct guest_identity id;
+  if (argc != 1) {
+    usage_error("identity");
+    return;
+  }
+  switch (identity_read(&id)) {
+    case IDENTITY_OK: break;
+    case IDENTITY_ABSENT:
+      print_str("identity none");
+      print_eol();
+      return;
+    case IDENTITY_BAD_VERSION:
+      error_start();
+      print_str("identity device version ");
+      print_dec(id.version);
+      print_str(", this guest reads version 1");
+      print_eol();
+      return;
+    case IDENTITY_BAD_COUNT:
+      error_start();
+      print_str("identity device reports ");
+      print_dec(id.mac_count);
+      print_str(" MACs, more than 64");
+      print_eol();
+      return;
+    case IDENTITY_UNSTABLE:
+      error_start();
+      print_str("identity generation changed on every read");
+      print_eol();
+      return;
+  }
+  print_str("identity uuid=");
+  print_uuid(id.uuid);
+  print_str(" genid=");
+  print_hex_bytes(id.generation_id, 16);
+  print_str(" seed=");
+  print_hex_bytes(id.seed, 32);
+  print_str(" gen=");
+  print_dec(id.generation);
+  print_str(" macs=");
+  print_macs(&id);
+  print_eol();
+}
+
 static int str_eq(const char* a, const char* b) {
   while (*a && *a == *b) ++a, ++b;
   return *a == *b;
@@ -231,6 +300,8 @@ void command_execute(char* line) {
     cmd_mem(argc);
   else if (str_eq(cmd, "cmdline"))
     cmd_cmdline(argc);
+  else if (str_eq(cmd, "identity"))
+    cmd_identity(argc);
   else if (str_eq(cmd, "exit"))
     cmd_exit(argc, argv);
   else

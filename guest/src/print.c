@@ -32,4 +32,11 @@ void print_dec(uint64_t value) {
   while (n > 0) uart_putc(digits[--n]);
 }
 
+void print_hex_bytes(const uint8_t* bytes, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    uart_putc(kHexDigits[bytes[i] >> 4]);
+    uart_putc(kHexDigits[bytes[i] & 0xf]);
+  }
+}
+
 void print_eol(void) { uart_putc('\n'); }

@@ -11,6 +11,8 @@ void print_hex64(uint64_t value);
 /* "0x" and the hex digits without leading zeros ("0x0" for zero). */
 void print_hex(uint64_t value);
 void print_dec(uint64_t value);
+/* Two lowercase hex digits per byte, in order, without a prefix. */
+void print_hex_bytes(const uint8_t* bytes, uint32_t count);
 /* Ends the current line ("\n"). */
 void print_eol(void);
 
