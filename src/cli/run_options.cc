@@ -37,6 +37,7 @@ const std::map<std::string, Setter>& options_with_value() {
       {"append", once(&RunOptions::append)},     {"initrd", once(&RunOptions::initrd)},
       {"display", once(&RunOptions::display)},   {"qmp", once(&RunOptions::qmp)},
       {"incoming", once(&RunOptions::incoming)}, {"name", once(&RunOptions::name)},
+      {"uuid", once(&RunOptions::uuid)},
   };
   return table;
 }

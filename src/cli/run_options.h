@@ -29,6 +29,7 @@ struct RunOptions {
   std::optional<std::string> qmp;       // -qmp
   std::optional<std::string> incoming;  // -incoming
   std::optional<std::string> name;      // -name
+  std::optional<std::string> uuid;      // -uuid
   bool nographic = false;               // -nographic
   bool no_reboot = false;               // -no-reboot
   bool start_paused = false;            // -S

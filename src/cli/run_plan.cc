@@ -9,6 +9,7 @@
 #include "base/keyval.h"
 #include "cli/option_error.h"
 #include "devices/debug_exit.h"
+#include "devices/identity.h"
 #include "memory/memory_size.h"
 
 namespace mimeo::cli {
@@ -298,6 +299,13 @@ Result<RunPlan> build_run_plan(const RunOptions& options) {
   plan.machine.kernel_path = *options.kernel;
   plan.machine.cmdline = options.append.value_or("");
   plan.machine.initrd_path = options.initrd.value_or("");
+  if (options.uuid) {
+    auto uuid = devices::Identity::parse_uuid(*options.uuid);
+    if (!uuid.ok()) {
+      return uuid.error().context("-uuid");
+    }
+    plan.machine.uuid = *uuid;
+  }
   MIMEO_TRY(plan_devices(options, plan));
   MIMEO_TRY(plan_serial(options, plan));
   return plan;

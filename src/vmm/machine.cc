@@ -214,6 +214,16 @@ Status Machine::create_devices(const MachineConfig& config) {
   });
   MIMEO_TRY(devices::I8042::attach(pio_, i8042));
 
+  auto identity = devices::Identity::fresh(0);
+  if (!identity.ok()) {
+    return identity.error().context("identity device");
+  }
+  if (config.uuid) {
+    identity->uuid = *config.uuid;
+  }
+  identity_ = std::make_shared<devices::IdentityDevice>(*identity);
+  MIMEO_TRY(devices::IdentityDevice::attach(pio_, identity_));
+
   if (config.debug_exit) {
     auto exit_device = std::make_shared<devices::DebugExit>(*config.debug_exit, [this](int status) {
       control_.stop({ExitKind::kGuestExit, status, 0, "", 0});

@@ -10,6 +10,7 @@
 
 #include "arch/x86/vcpu_state.h"
 #include "base/result.h"
+#include "devices/identity_device.h"
 #include "devices/io_bus.h"
 #include "devices/serial_8250.h"
 #include "kvm/kvm.h"
@@ -59,6 +60,8 @@ class Machine {
   [[nodiscard]] Status restore_vcpus(const std::vector<x86::VcpuState>& states);
 
   [[nodiscard]] const memory::GuestMemory& memory() const { return memory_; }
+  // The identity the guest sees through the identity device (docs/identity.md).
+  [[nodiscard]] devices::Identity identity() const { return identity_->identity(); }
   [[nodiscard]] const CreateTimings& timings() const { return timings_; }
 
  private:
@@ -84,6 +87,7 @@ class Machine {
   devices::IoBus pio_{"pio bus"};
   devices::IoBus mmio_{"mmio bus"};
   std::shared_ptr<devices::Serial8250> serial_;
+  std::shared_ptr<devices::IdentityDevice> identity_;
   RunControl control_;
   std::atomic<uint64_t> rom_writes_{0};
   std::vector<std::unique_ptr<VcpuRunner>> runners_;

@@ -12,6 +12,7 @@
 #include "arch/x86/cpu_model.h"
 #include "chardev/chardev.h"
 #include "devices/debug_exit.h"
+#include "devices/identity.h"
 #include "memory/backend_options.h"
 #include "memory/prealloc.h"
 
@@ -28,6 +29,8 @@ struct MachineConfig {
   std::string initrd_path;  // -initrd
   std::optional<devices::DebugExitConfig> debug_exit;
   bool start_paused = false;  // -S
+  // -uuid; otherwise every VM (every clone) gets a fresh random one.
+  std::optional<devices::Uuid> uuid;
 };
 
 // The host side a machine is connected to.
