@@ -29,13 +29,13 @@ constexpr uint32_t kCom1Gsi = 4;
 constexpr uint64_t kTssAddress = 0xfffbd000;
 constexpr uint64_t kIdentityMapAddress = 0xfffbc000;
 
-// The loaders' view of guest memory: its writable RAM and a way to copy bytes in.
+// The loaders' view of guest memory: all of it is RAM in the guest's memory
+// map (rom=on memory too, as in QEMU: only writes are refused), and a way to
+// copy bytes in (which fails, naming the address, for read-only memory).
 x86::GuestRam guest_ram_of(memory::GuestMemory& memory) {
   x86::GuestRam ram;
   for (const auto& region : memory.regions()) {
-    if (!region.guest_readonly) {
-      ram.ram.push_back({region.gpa, region.size});
-    }
+    ram.ram.push_back({region.gpa, region.size});
   }
   ram.write = [&memory](uint64_t gpa, std::span<const uint8_t> bytes) {
     return memory.write(gpa, bytes);
