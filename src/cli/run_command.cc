@@ -1,14 +1,18 @@
 #include "cli/run_command.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "chardev/open_chardev.h"
 #include "cli/boot_files.h"
 #include "cli/progress_bar.h"
 #include "cli/run_plan.h"
+#include "cli/stop_requests.h"
 #include "cli/stop_signals.h"
 #include "vmm/machine.h"
 
@@ -19,6 +23,22 @@ namespace {
 int fail(const Error& error) {
   std::fprintf(stderr, "mimeo run: %s\n", error.describe().c_str());
   return 1;
+}
+
+// A stop while -serial waits for its first client: nothing but the listening
+// socket exists, and the wait cannot be interrupted, so the process ends here.
+[[noreturn]] void abandon_start(const std::optional<chardev::ChardevSpec>& serial,
+                                const std::string& reason) {
+  struct stat st {};
+  if (serial && serial->backend == chardev::Backend::kSocket && serial->server &&
+      ::lstat(serial->path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    ::unlink(serial->path.c_str());
+  }
+  std::fprintf(stderr,
+               "mimeo: VM stopped on request: %s (before it started: -serial was "
+               "waiting for its first client)\n",
+               reason.c_str());
+  std::_Exit(0);
 }
 
 }  // namespace
@@ -40,14 +60,17 @@ int run_command(const std::vector<std::string>& args) {
     std::fprintf(stderr, "mimeo run: note: %s\n", note.c_str());
   }
 
+  // Stop requests are taken from here on, also before the VM exists.
+  StopRequests stops([&plan](const std::string& reason) { abandon_start(plan->serial, reason); });
+  signals.watch([&stops](const char* name) { stops.stop(fmt::format("SIG{}", name)); });
+
   std::unique_ptr<vmm::Machine> machine;
   vmm::MachineIo io;
   if (plan->serial) {
-    auto serial = chardev::open_chardev(*plan->serial, {.quit = [&machine] {
-      if (machine) {
-        machine->request_stop("Ctrl-a x on the console");
-      }
-    }});
+    stops.set_abandon_start(true);
+    auto serial = chardev::open_chardev(
+        *plan->serial, {.quit = [&stops] { stops.stop("Ctrl-a x on the console"); }});
+    stops.set_abandon_start(false);
     if (!serial.ok()) {
       return fail(serial.error().context("-serial"));
     }
@@ -62,12 +85,16 @@ int run_command(const std::vector<std::string>& args) {
     return fail(created.error());
   }
   machine = std::move(created.value());
-  signals.watch(
-      [&machine](const char* name) { machine->request_stop(fmt::format("SIG{}", name)); });
+  if (auto reason = stops.pending()) {  // while memory was prepared: the guest never runs
+    std::fprintf(stderr, "mimeo: VM stopped on request: %s\n", reason->c_str());
+    return 0;
+  }
   if (auto started = machine->start(); !started.ok()) {
     return fail(started.error());
   }
+  stops.attach(machine.get());
   vmm::ExitReport report = machine->wait();
+  stops.detach();
   std::fprintf(stderr, "mimeo: %s\n", vmm::describe(report).c_str());
   return vmm::process_status(report);
 }

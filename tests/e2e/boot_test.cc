@@ -28,6 +28,8 @@ struct BootCase {
   // Memory options; "DIR" is replaced by a temporary directory.
   std::vector<std::string> memory;
 };
+// The name alone, so test listings stay readable.
+void PrintTo(const BootCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<std::string> in_dir(std::vector<std::string> args, const std::string& dir) {
   for (auto& arg : args) {
