@@ -76,12 +76,15 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config, Ma
   timings.memory = since(start);
 
   start = Clock::now();
-  auto kernel = read_whole_file(config.kernel_path);
+  Result<std::vector<uint8_t>> kernel = std::vector<uint8_t>{};
+  if (!config.incoming) {
+    kernel = read_whole_file(config.kernel_path);
+  }
   if (!kernel.ok()) {
     return kernel.error().context("-kernel");
   }
   std::vector<uint8_t> initrd;
-  if (!config.initrd_path.empty()) {
+  if (!config.incoming && !config.initrd_path.empty()) {
     auto loaded = read_whole_file(config.initrd_path);
     if (!loaded.ok()) {
       return loaded.error().context("-initrd");
@@ -176,6 +179,15 @@ Status Machine::create_vcpus(const MachineConfig& config, std::span<const uint8_
   }
   MIMEO_ASSIGN_OR_RETURN(size_t mmap_size, kvm_.vcpu_mmap_size());
 
+  guest_cpuid_ = x86::cpuid_for_vcpu(*cpuid, x86::apic_id_of_vcpu(0));
+  if (config.incoming) {
+    // restore_state() sets CPUID and everything else from the stream.
+    for (uint32_t index = 0; index < config.vcpus; ++index) {
+      MIMEO_ASSIGN_OR_RETURN(auto vcpu, vm_.create_vcpu(x86::apic_id_of_vcpu(index), mmap_size));
+      vcpus_.push_back(std::make_unique<kvm::VcpuFd>(std::move(vcpu)));
+    }
+    return {};
+  }
   x86::GuestRam ram = guest_ram_of(memory_);
   x86::BootOptions boot_options{config.cmdline, initrd};
   auto boot = x86::load_kernel(kernel, boot_options, ram);

@@ -18,6 +18,8 @@
 #include "kvm/vcpu_fd.h"
 #include "kvm/vm_fd.h"
 #include "memory/guest_memory.h"
+#include "snapshot/byte_sink.h"
+#include "snapshot/stream_types.h"
 #include "vmm/exit_report.h"
 #include "vmm/machine_config.h"
 #include "vmm/run_control.h"
@@ -34,6 +36,18 @@ struct CreateTimings {
   std::chrono::microseconds irqchip{0};
   std::chrono::microseconds vcpus{0};
   std::chrono::microseconds devices{0};
+};
+
+struct SaveOptions {
+  // QEMU's x-ignore-shared: RAM in memory-backend-file,share=on stays in its
+  // file and the stream only refers to it (path, size, fingerprint).
+  bool ignore_shared = false;
+};
+
+struct SaveReport {
+  uint64_t ram_bytes_in_stream = 0;  // backends written into the stream
+  uint64_t ram_bytes_in_files = 0;   // backends left in their files
+  std::chrono::microseconds duration{0};
 };
 
 class Machine {
@@ -59,6 +73,14 @@ class Machine {
   // Writes vCPU state back; the VM must be paused (or not started).
   [[nodiscard]] Status restore_vcpus(const std::vector<x86::VcpuState>& states);
 
+  // Writes the whole VM to `sink` as a state stream (docs/state-stream.md);
+  // the VM must be paused or not yet started.
+  [[nodiscard]] Result<SaveReport> save_state(const SaveOptions& options, snapshot::ByteSink& sink);
+  // Makes this machine (created with config.incoming, not started) continue
+  // where the saved one stopped. The stream is untrusted: anything that does
+  // not fit this machine and host fails with one error naming it.
+  [[nodiscard]] Status restore_state(const snapshot::DecodedStream& stream);
+
   [[nodiscard]] const memory::GuestMemory& memory() const { return memory_; }
   // The identity the guest sees through the identity device (docs/identity.md).
   [[nodiscard]] devices::Identity identity() const { return identity_->identity(); }
@@ -73,6 +95,8 @@ class Machine {
   Status create_devices(const MachineConfig& config);
   void kick_all();
   [[nodiscard]] Status require_not_running(const char* what) const;
+  [[nodiscard]] snapshot::HostFacts host_facts() const;
+  [[nodiscard]] Result<snapshot::MemoryLayout> memory_layout(bool ignore_shared) const;
 
   MachineIo io_;
   // Declaration order is destruction order, reversed: the vCPU threads end
@@ -83,7 +107,8 @@ class Machine {
   kvm::VmFd vm_;
   std::vector<kvm::MemorySlot> slots_;
   std::vector<std::unique_ptr<kvm::VcpuFd>> vcpus_;
-  std::vector<uint32_t> saved_msrs_;  // found on the first save
+  std::vector<uint32_t> saved_msrs_;           // found on the first save
+  std::vector<kvm_cpuid_entry2> guest_cpuid_;  // vCPU 0's, as built at creation
   devices::IoBus pio_{"pio bus"};
   devices::IoBus mmio_{"mmio bus"};
   std::shared_ptr<devices::Serial8250> serial_;

@@ -25,6 +25,9 @@ struct MachineConfig {
   uint32_t vcpus = 1;
   x86::CpuModel cpu;
   std::string kernel_path;  // -kernel: a PVH ELF or a bzImage with a 64-bit entry
+  // The VM's state will come from a state stream (-incoming): no kernel is
+  // loaded and the vCPUs get their state from restore_state().
+  bool incoming = false;
   std::string cmdline;      // -append
   std::string initrd_path;  // -initrd
   std::optional<devices::DebugExitConfig> debug_exit;
