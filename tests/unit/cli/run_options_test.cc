@@ -129,7 +129,7 @@ TEST(RunOptions, ArgumentThatIsNotAnOptionIsNamed) {
 TEST(RunOptions, MissingValueNamesTheOption) {
   for (const std::string option :
        {"m", "smp", "machine", "M", "cpu", "accel", "object", "numa", "chardev", "device", "serial",
-        "kernel", "append", "initrd", "display", "qmp", "incoming", "name"}) {
+        "kernel", "append", "initrd", "display", "qmp", "incoming", "name", "uuid"}) {
     EXPECT_EQ(parse_error({"-" + option}), "-" + option + " needs a value");
   }
   EXPECT_EQ(parse_error({"-nographic", "--kernel"}), "-kernel needs a value");
@@ -137,7 +137,7 @@ TEST(RunOptions, MissingValueNamesTheOption) {
 
 TEST(RunOptions, OptionsGivenOnceRefuseASecondTime) {
   for (const std::string option : {"m", "smp", "machine", "cpu", "accel", "kernel", "append",
-                                   "initrd", "display", "qmp", "incoming", "name"}) {
+                                   "initrd", "display", "qmp", "incoming", "name", "uuid"}) {
     EXPECT_EQ(parse_error({"-" + option, "a", "-" + option, "a"}),
               "-" + option + " given more than once");
   }

@@ -35,6 +35,13 @@ TEST(RunPlan, KernelAppendAndInitrdArePassedOn) {
   EXPECT_EQ(plan.machine.initrd_path, "/boot/initrd.img");
 }
 
+TEST(RunPlan, Uuid) {
+  EXPECT_EQ(plan_error({"-uuid", "1b4e28ba-2fa1-41d2-883f-0016d3cca427"}), "(no error)");
+  EXPECT_EQ(plan_error({"-uuid", "nope"}),
+            "-uuid: 'nope' is not a UUID (want 8-4-4-4-12 hex digits, e.g. "
+            "1b4e28ba-2fa1-41d2-883f-0016d3cca427)");
+}
+
 TEST(RunPlan, MissingKernelIsRefused) {
   auto plan = plan_for({"-m", "64"});
   ASSERT_FALSE(plan.ok());
