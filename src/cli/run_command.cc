@@ -10,6 +10,7 @@
 
 #include "chardev/open_chardev.h"
 #include "cli/boot_files.h"
+#include "cli/foreground_vm.h"
 #include "cli/progress_bar.h"
 #include "cli/run_plan.h"
 #include "cli/stop_requests.h"
@@ -20,8 +21,8 @@ namespace mimeo::cli {
 
 namespace {
 
-int fail(const Error& error) {
-  std::fprintf(stderr, "mimeo run: %s\n", error.describe().c_str());
+int fail(const std::string& command, const Error& error) {
+  std::fprintf(stderr, "%s: %s\n", command.c_str(), error.describe().c_str());
   return 1;
 }
 
@@ -43,21 +44,17 @@ int fail(const Error& error) {
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& args) {
+int run_in_foreground(const RunPlan& run_plan, const ForegroundHooks& hooks) {
   StopSignals signals;
-  auto options = parse_run_options(args);
-  if (!options.ok()) {
-    return fail(options.error());
-  }
-  auto plan = build_run_plan(*options);
-  if (!plan.ok()) {
-    return fail(plan.error());
-  }
-  if (auto boot_files = check_boot_files(plan->machine); !boot_files.ok()) {
-    return fail(boot_files.error());
+  const RunPlan* plan = &run_plan;  // the start-up code reads it through a pointer
+  const std::string& command = hooks.command;
+  if (!plan->machine.incoming) {
+    if (auto boot_files = check_boot_files(plan->machine); !boot_files.ok()) {
+      return fail(command, boot_files.error());
+    }
   }
   for (const auto& note : plan->notes) {
-    std::fprintf(stderr, "mimeo run: note: %s\n", note.c_str());
+    std::fprintf(stderr, "%s: note: %s\n", command.c_str(), note.c_str());
   }
 
   // Stop requests are taken from here on, also before the VM exists.
@@ -72,7 +69,7 @@ int run_command(const std::vector<std::string>& args) {
         *plan->serial, {.quit = [&stops] { stops.stop("Ctrl-a x on the console"); }});
     stops.set_abandon_start(false);
     if (!serial.ok()) {
-      return fail(serial.error().context("-serial"));
+      return fail(command, serial.error().context("-serial"));
     }
     io.serial = std::move(serial.value());
   }
@@ -82,21 +79,41 @@ int run_command(const std::vector<std::string>& args) {
   };
   auto created = vmm::Machine::create(plan->machine, io);
   if (!created.ok()) {
-    return fail(created.error());
+    return fail(command, created.error());
   }
   machine = std::move(created.value());
   if (auto reason = stops.pending()) {  // while memory was prepared: the guest never runs
     std::fprintf(stderr, "mimeo: VM stopped on request: %s\n", reason->c_str());
     return 0;
   }
+  if (hooks.before_start) {
+    if (auto ready = hooks.before_start(*machine); !ready.ok()) {
+      return fail(command, ready.error());
+    }
+  }
   if (auto started = machine->start(); !started.ok()) {
-    return fail(started.error());
+    return fail(command, started.error());
+  }
+  if (hooks.after_start) {
+    hooks.after_start(*machine);
   }
   stops.attach(machine.get());
   vmm::ExitReport report = machine->wait();
   stops.detach();
   std::fprintf(stderr, "mimeo: %s\n", vmm::describe(report).c_str());
   return vmm::process_status(report);
+}
+
+int run_command(const std::vector<std::string>& args) {
+  auto options = parse_run_options(args);
+  if (!options.ok()) {
+    return fail("mimeo run", options.error());
+  }
+  auto plan = build_run_plan(*options);
+  if (!plan.ok()) {
+    return fail("mimeo run", plan.error());
+  }
+  return run_in_foreground(*plan, {});
 }
 
 }  // namespace mimeo::cli

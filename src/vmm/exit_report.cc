@@ -30,8 +30,9 @@ std::string describe(const ExitReport& report) {
       break;
   }
   if (report.ignored_rom_writes != 0) {
-    text += fmt::format(" ({} guest writes to read-only memory were ignored)",
-                        report.ignored_rom_writes);
+    text += fmt::format(" ({} guest {} to read-only memory {} ignored)", report.ignored_rom_writes,
+                        report.ignored_rom_writes == 1 ? "write" : "writes",
+                        report.ignored_rom_writes == 1 ? "was" : "were");
   }
   return text;
 }

@@ -46,10 +46,10 @@ x86::GuestRam guest_ram_of(memory::GuestMemory& memory) {
 }  // namespace
 
 // Creating a VM, in the one order that is both correct and cheap:
-//  1. Guest memory: every backend opened, mapped (and populated when
+//  1. The kernel and initrd are read before anything else exists, so a bad
+//     -kernel creates no file and no VM.
+//  2. Guest memory: every backend opened, mapped (and populated when
 //     prealloc=on) and laid out in guest-physical space. Independent of KVM.
-//  2. The kernel and initrd are read and checked before anything of KVM
-//     exists, so a bad -kernel costs nothing.
 //  3. KVM_CREATE_VM, then the TSS and identity-map pages.
 //  4. One memory slot per region BEFORE the irqchip: on nested hosts
 //     KVM_SET_USER_MEMORY_REGION costs ~0.3 ms before KVM_CREATE_IRQCHIP and
@@ -67,15 +67,6 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config, Ma
   }
   CreateTimings timings;
   auto start = Clock::now();
-  std::vector<memory::Backend> backends;
-  for (const auto& options : config.memory) {
-    MIMEO_ASSIGN_OR_RETURN(auto backend, memory::Backend::create(options, io.prealloc_progress));
-    backends.push_back(std::move(backend));
-  }
-  MIMEO_ASSIGN_OR_RETURN(auto guest_memory, memory::GuestMemory::layout(std::move(backends)));
-  timings.memory = since(start);
-
-  start = Clock::now();
   Result<std::vector<uint8_t>> kernel = std::vector<uint8_t>{};
   if (!config.incoming) {
     kernel = read_whole_file(config.kernel_path);
@@ -92,6 +83,15 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config, Ma
     initrd = std::move(loaded.value());
   }
   timings.kernel = since(start);
+
+  start = Clock::now();
+  std::vector<memory::Backend> backends;
+  for (const auto& options : config.memory) {
+    MIMEO_ASSIGN_OR_RETURN(auto backend, memory::Backend::create(options, io.prealloc_progress));
+    backends.push_back(std::move(backend));
+  }
+  MIMEO_ASSIGN_OR_RETURN(auto guest_memory, memory::GuestMemory::layout(std::move(backends)));
+  timings.memory = since(start);
 
   start = Clock::now();
   MIMEO_ASSIGN_OR_RETURN(auto kvm, kvm::Kvm::open());

@@ -148,8 +148,8 @@ TEST(RomMemory, GuestWritesAreIgnoredAndCounted) {
   EXPECT_EQ(ask(console, "exit 0"), "exiting 0");
   EXPECT_EQ(vm->wait_exit(), 1);
   EXPECT_EQ(vm->stderr_text(),
-            "mimeo: guest exited through isa-debug-exit with status 1 (1 guest writes to "
-            "read-only memory were ignored)\n");
+            "mimeo: guest exited through isa-debug-exit with status 1 (1 guest write to "
+            "read-only memory was ignored)\n");
   EXPECT_EQ(file_state(rom), before);
   EXPECT_EQ(file_hash(rom), hash_before);
 }
