@@ -239,7 +239,10 @@ def measure_all(args):
     try:
         facts = machine.collect(paths.mimeo, REPO, paths.qemu, os.path.dirname(mem_dir))
         labels = {c.key: c.label(qemu_name(facts["qemu_version"])) for c in configs}
+        load = machine.BackgroundLoad()
+        load.start()
         results = run_all(configs, labels, paths, args, mem_dir, seed)
+        facts["cpu_busy_during_run"] = load.stop()
     finally:
         shutil.rmtree(mem_dir, ignore_errors=True)
     facts["load_average_after"] = list(os.getloadavg())

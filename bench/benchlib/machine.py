@@ -71,6 +71,38 @@ def git_facts(repo):
     }
 
 
+class BackgroundLoad:
+    """How busy other processes kept the CPUs between start() and stop().
+
+    Busy time of all CPUs from /proc/stat, minus the CPU time of this process
+    and its reaped children (the VMMs measured), over the CPUs' total time.
+    """
+
+    def __init__(self):
+        self._start = None
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat", encoding="utf-8") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:9]]
+        own = os.times()
+        hz = os.sysconf("SC_CLK_TCK")
+        idle = ticks[3] + ticks[4]  # idle, iowait
+        return sum(ticks) / hz, (sum(ticks) - idle) / hz, own.user + own.system + \
+            own.children_user + own.children_system
+
+    def start(self):
+        self._start = self._sample()
+
+    def stop(self):
+        """{busy_other_percent, busy_benchmark_percent} of all CPUs' time."""
+        total, busy, own = (b - a for a, b in zip(self._start, self._sample()))
+        if total <= 0:
+            return {}
+        return {"other_percent": round(100 * max(busy - own, 0) / total, 1),
+                "benchmark_percent": round(100 * own / total, 1)}
+
+
 def cmake_cache(build_dir):
     """The entries of build_dir/CMakeCache.txt ({} if there is none)."""
     entries = {}

@@ -25,7 +25,15 @@ def machine_paragraph(machine, settings):
         f"KVM modules: {', '.join(machine['kvm_modules']) or 'none'}. "
         f"mimeo {build['commit'][:12]}{modified} ({build['build_type']}); "
         f"{machine['qemu_version'] or 'QEMU not run'}. "
-        f"Backend files in {mem['path']} ({mem['type']}).")
+        f"Backend files in {mem['path']} ({mem['type']}).{_busy_sentence(machine)}")
+
+
+def _busy_sentence(machine):
+    busy = machine.get("cpu_busy_during_run") or {}
+    if "other_percent" not in busy:
+        return ""
+    return (f" During the runs other processes kept the CPUs {busy['other_percent']:.0f}% busy "
+            f"(the benchmark and the VMMs {busy['benchmark_percent']:.0f}%).")
 
 
 def summary_table(configs, figures):
