@@ -8,6 +8,7 @@
 namespace mimeo::cli {
 
 struct DemoOptions {
+  int clones = 3;
   std::string guest;  // the test guest's PVH ELF; default: guest/guest.elf beside mimeo
 };
 

@@ -1,13 +1,35 @@
 #include "cli/main.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string_view>
 
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
+#include "cli/template_commands.h"
 
 namespace mimeo::cli {
 
 int main(int argc, char** argv) {
+  // QEMU-style options follow `--` (template create) or the template
+  // directory (clone); they are not CLI11's to parse.
+  std::vector<std::string> vm_options;
+  if (argc >= 2 && std::string_view(argv[1]) == "clone") {
+    for (int i = 3; i < argc; ++i) {
+      vm_options.emplace_back(argv[i]);
+    }
+    argc = std::min(argc, 3);
+  } else {
+    for (int i = 1; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--") {
+        for (int j = i + 1; j < argc; ++j) {
+          vm_options.emplace_back(argv[j]);
+        }
+        argc = i;
+        break;
+      }
+    }
+  }
   CLI::App app{"mimeo: a KVM virtual machine monitor for VM templating"};
   app.require_subcommand(1);
 
@@ -15,9 +37,41 @@ int main(int argc, char** argv) {
       "run", "start a VM in the foreground; options as QEMU's (-m, -object, -kernel, ...)");
   run->prefix_command();  // everything after `run` is QEMU syntax, read by parse_run_options
 
-  auto* demo = app.add_subcommand("demo", "boot the test guest, talk to it, show what happened");
+  auto* demo = app.add_subcommand("demo", "make a template of the test guest and start clones");
   DemoOptions demo_options;
   demo->add_option("--guest", demo_options.guest, "the test guest image (default: next to mimeo)");
+  demo->add_option("--clones", demo_options.clones, "how many clones to start")
+      ->check(CLI::Range(1, 1000));
+
+  auto* templ = app.add_subcommand("template", "make and look at templates");
+  templ->require_subcommand(1);
+  TemplateCreateOptions create_options;
+  auto* create = templ->add_subcommand(
+      "create",
+      "boot a VM with its RAM in DIR, wait until it is ready, freeze it and publish DIR "
+      "atomically: mimeo template create DIR [--ready-on-serial TEXT] -- RUN-OPTIONS");
+  create->add_option("dir", create_options.dir, "the template directory (must not exist)")
+      ->required();
+  create->add_option("--ready-on-serial", create_options.ready_on_serial,
+                     "ready when the guest prints a line containing TEXT on COM1");
+  create
+      ->add_option("--ready-after", create_options.ready_after,
+                   "ready this many seconds after the start")
+      ->check(CLI::NonNegativeNumber);
+  create
+      ->add_option("--timeout", create_options.timeout,
+                   "give up after this many seconds (nothing is created)")
+      ->check(CLI::PositiveNumber);
+  create->add_flag("--quiet", create_options.quiet, "don't copy the guest's console to stdout");
+  std::string inspect_dir;
+  auto* inspect = templ->add_subcommand("inspect", "print what a template holds and check it");
+  inspect->add_option("dir", inspect_dir, "the template directory")->required();
+
+  CloneOptions clone_options;
+  auto* clone = app.add_subcommand(
+      "clone",
+      "start one clone of a template in the foreground: mimeo clone DIR [-serial ...] [-qmp ...]");
+  clone->add_option("dir", clone_options.dir, "the template directory")->required();
 
   try {
     app.parse(argc, argv);
@@ -29,6 +83,17 @@ int main(int argc, char** argv) {
   }
   if (demo->parsed()) {
     return demo_command(demo_options);
+  }
+  if (create->parsed()) {
+    create_options.run_options = vm_options;
+    return template_create_command(create_options);
+  }
+  if (inspect->parsed()) {
+    return template_inspect_command(inspect_dir);
+  }
+  if (clone->parsed()) {
+    clone_options.extra = vm_options;
+    return clone_command(clone_options);
   }
   return 2;
 }

@@ -101,4 +101,46 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args) {
   return o;
 }
 
+std::vector<std::string> format_run_options(const RunOptions& o) {
+  std::vector<std::string> args;
+  auto one = [&](const char* option, const std::optional<std::string>& value) {
+    if (value) {
+      args.insert(args.end(), {option, *value});
+    }
+  };
+  auto each = [&](const char* option, const std::vector<std::string>& values) {
+    for (const auto& value : values) {
+      args.insert(args.end(), {option, value});
+    }
+  };
+  one("-m", o.memory);
+  one("-smp", o.smp);
+  one("-machine", o.machine);
+  one("-cpu", o.cpu);
+  one("-accel", o.accel);
+  each("-object", o.objects);
+  each("-numa", o.numa);
+  each("-chardev", o.chardevs);
+  each("-device", o.devices);
+  each("-serial", o.serials);
+  one("-kernel", o.kernel);
+  one("-append", o.append);
+  one("-initrd", o.initrd);
+  one("-display", o.display);
+  one("-qmp", o.qmp);
+  one("-incoming", o.incoming);
+  one("-name", o.name);
+  one("-uuid", o.uuid);
+  if (o.nographic) {
+    args.emplace_back("-nographic");
+  }
+  if (o.no_reboot) {
+    args.emplace_back("-no-reboot");
+  }
+  if (o.start_paused) {
+    args.emplace_back("-S");
+  }
+  return args;
+}
+
 }  // namespace mimeo::cli

@@ -41,4 +41,7 @@ struct RunOptions {
 // line naming the option.
 [[nodiscard]] Result<RunOptions> parse_run_options(const std::vector<std::string>& args);
 
+// The options as command-line arguments again (parse_run_options' inverse).
+[[nodiscard]] std::vector<std::string> format_run_options(const RunOptions& options);
+
 }  // namespace mimeo::cli
