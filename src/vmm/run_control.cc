@@ -2,9 +2,12 @@
 
 namespace mimeo::vmm {
 
-bool RunControl::wait_until_runnable() {
+bool RunControl::wait_until_runnable(const std::function<void()>& before_park) {
   std::unique_lock lock(mutex_);
   if (pause_requested_ && !stop_report_) {
+    if (before_park) {
+      before_park();
+    }
     ++parked_;
     changed_.notify_all();
     changed_.wait(lock, [&] { return !pause_requested_ || stop_report_; });

@@ -19,8 +19,10 @@ class RunControl {
   explicit RunControl(uint32_t vcpus) : vcpus_(vcpus) {}
 
   // Called by a vCPU thread before each KVM_RUN: parks while paused; returns
-  // false when the thread must end.
-  bool wait_until_runnable();
+  // false when the thread must end. `before_park` runs (once, under the lock)
+  // just before the thread parks, so the vCPU can finish what its last exit
+  // left pending while nobody can yet read its state.
+  bool wait_until_runnable(const std::function<void()>& before_park = {});
   // Called by a vCPU thread when it ends.
   void vcpu_exited();
 

@@ -70,8 +70,22 @@ void VcpuRunner::join() {
 }
 
 void VcpuRunner::loop() {
-  while (control_.wait_until_runnable()) {
+  // After a port I/O or MMIO exit the instruction is complete (RAX written,
+  // RIP advanced) only once KVM_RUN is entered again. A vCPU about to park
+  // enters it once with immediate_exit set, so that the state a save reads,
+  // or a restore replaces, has no half-done instruction (KVM's API doc,
+  // KVM_CAP_IMMEDIATE_EXIT).
+  bool completion_pending = false;
+  const auto complete_pending_exit = [&] {
+    if (completion_pending) {
+      vcpu_.set_immediate_exit(true);
+      (void)vcpu_.run();  // returns EINTR once the operation is complete
+      completion_pending = false;
+    }
+  };
+  while (control_.wait_until_runnable(complete_pending_exit)) {
     vcpu_.set_immediate_exit(false);
+    completion_pending = false;  // entering KVM_RUN completes it
     Status ran = vcpu_.run();
     if (!ran.ok()) {
       if (ran.error().err == EINTR || ran.error().err == EAGAIN) {
@@ -80,9 +94,11 @@ void VcpuRunner::loop() {
       control_.stop({ExitKind::kInternalError, 0, index_, ran.error().describe(), 0});
       return;
     }
+    const uint32_t reason = vcpu_.run_struct()->exit_reason;
     if (!handle_exit()) {
       return;
     }
+    completion_pending = reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO;
   }
 }
 
