@@ -342,6 +342,11 @@ Status Machine::restore_vcpus(const std::vector<x86::VcpuState>& states) {
   return {};
 }
 
+Result<uint64_t> Machine::guest_clock_ns() const {
+  MIMEO_ASSIGN_OR_RETURN(auto clock, vm_.get_clock());
+  return static_cast<uint64_t>(clock.clock);
+}
+
 void Machine::request_stop(const std::string& reason) {
   control_.stop({ExitKind::kQuit, 0, 0, reason, 0});
   kick_all();

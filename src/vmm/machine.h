@@ -81,6 +81,9 @@ class Machine {
   // not fit this machine and host fails with one error naming it.
   [[nodiscard]] Status restore_state(const snapshot::DecodedStream& stream);
 
+  // The guest's kvmclock in nanoseconds (KVM_GET_CLOCK).
+  [[nodiscard]] Result<uint64_t> guest_clock_ns() const;
+
   [[nodiscard]] const memory::GuestMemory& memory() const { return memory_; }
   // The identity the guest sees through the identity device (docs/identity.md).
   [[nodiscard]] devices::Identity identity() const { return identity_->identity(); }

@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "guest_session.h"
 #include "snapshot/byte_sink.h"
 #include "snapshot/stream_file.h"
+#include "vmm/state_codec.h"
 
 namespace mimeo::testing {
 namespace {
@@ -147,6 +149,66 @@ TEST_F(SaveRestore, AMismatchedLayoutOrChangedFileIsRefused) {
     EXPECT_NE(restored.error().describe().find("is not the template's RAM file"), std::string::npos)
         << restored.error().describe();
   }
+}
+
+// A clone is a VM like any other: saved again (its private RAM goes into the
+// stream) and restored again, it answers exactly as before.
+TEST_F(SaveRestore, AClonesSavedAgainAndRestoredAgainBehavesIdentically) {
+  TempDir dir;
+  make_template(dir.path(), /*ignore_shared=*/true);
+  TempDir second;
+  std::string sum;
+  {
+    GuestSession clone;
+    auto restored = restore_clone(
+        clone, dir.path(),
+        "memory-backend-file,id=pc.ram,size=64M,readonly=on,rom=off,mem-path=" + dir.path() +
+            "/ram");
+    ASSERT_TRUE(restored.ok()) << restored.error().describe();
+    ASSERT_TRUE(clone.machine->start().ok());
+    EXPECT_EQ(clone.ask("write 0x3000000 0x77"), "ok");
+    EXPECT_EQ(clone.ask("dirty 1 21"), "dirtied 1 MiB");
+    sum = clone.ask("sum");
+    ASSERT_TRUE(clone.machine->pause().ok());
+    snapshot::VectorSink sink;
+    auto report = clone.machine->save_state({.ignore_shared = true}, sink);
+    ASSERT_TRUE(report.ok()) << report.error().describe();
+    EXPECT_EQ(report->ram_bytes_in_stream, 64U << 20);  // a private mapping is not shared
+    auto bytes = sink.take();
+    std::ofstream(second.path() + "/state", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+  }
+  GuestSession again;
+  auto restored = restore_clone(again, second.path(), "memory-backend-ram,id=pc.ram,size=64M");
+  ASSERT_TRUE(restored.ok()) << restored.error().describe();
+  ASSERT_TRUE(again.machine->start().ok());
+  EXPECT_EQ(again.ask("read 0x3000000"), "0x0000000000000077");
+  EXPECT_EQ(again.ask("sum"), sum);
+  EXPECT_EQ(again.ask("ping"), "pong");
+}
+
+// docs/templating.md's clock policy: a clone's kvmclock continues from the
+// template's plus the real time since the save (never backwards).
+TEST_F(SaveRestore, TheGuestClockAdvancesByTheTimeSinceTheSave) {
+  TempDir dir;
+  make_template(dir.path(), /*ignore_shared=*/true);
+  auto stream = snapshot::read_stream_file(dir.path() + "/state");
+  ASSERT_TRUE(stream.ok());
+  const auto* vm = stream->stream().find_section("vm");
+  ASSERT_NE(vm, nullptr);
+  auto saved = vmm::decode_vm(vm->payload);
+  ASSERT_TRUE(saved.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  GuestSession clone;
+  auto restored = restore_clone(
+      clone, dir.path(),
+      "memory-backend-file,id=pc.ram,size=64M,readonly=on,rom=off,mem-path=" + dir.path() + "/ram");
+  ASSERT_TRUE(restored.ok()) << restored.error().describe();
+  auto now = clone.machine->guest_clock_ns();
+  ASSERT_TRUE(now.ok());
+  EXPECT_GE(*now, saved->clock.clock + 300'000'000ULL);
+  EXPECT_LT(*now, saved->clock.clock + 60'000'000'000ULL);
 }
 
 TEST_F(SaveRestore, ARunningVmIsNotSaved) {
