@@ -265,6 +265,13 @@ def measure_all(args):
             "figures": [dataclasses.asdict(f) for f in FIGURES], "configs": config_results}
 
 
+def busy_note(facts):
+    busy = facts.get("cpu_busy_during_run") or {}
+    if "other_percent" not in busy:
+        return ""
+    return f", other processes kept the CPUs {busy['other_percent']:.0f}% busy"
+
+
 def draw_plot(document, path, gnuplot):
     facts, configs = document["machine"], document["configs"]
     by_key = {c.key: c for c in CONFIGS}
@@ -274,7 +281,8 @@ def draw_plot(document, path, gnuplot):
     title = (f"Start-up of mimeo and {qemu_name(facts['qemu_version'])} on mimeo's test guest: "
              f"CDF of {document['settings']['runs']} runs per configuration\n"
              f"{facts['cpu_model']}, {facts['cpus']} CPUs, Linux {facts['kernel']}, "
-             f"KVM modules {' '.join(facts['kvm_modules'])}, {facts['date'][:10]}")
+             f"KVM modules {' '.join(facts['kvm_modules'])}, {facts['date'][:10]}"
+             f"{busy_note(facts)}")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     plot.cdf_panels(path, title, lines, PLOT_FIGURES, gnuplot)
 
@@ -293,7 +301,7 @@ def write_outputs(document, args, write_json):
     print(markdown)
     if args.docs:
         report.replace_block(args.docs, "startup-results", report.results_markdown(
-            None, facts, settings, configs, SUMMARY_FIGURES, FIGURES, section_level=4))
+            None, facts, settings, configs, SUMMARY_FIGURES, FIGURES, section_level=3))
     if not args.no_plot:
         try:
             draw_plot(document, args.plot, args.gnuplot)
