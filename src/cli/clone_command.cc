@@ -2,10 +2,12 @@
 
 #include <cstdio>
 #include <set>
+#include <utility>
 
 #include "cli/foreground_vm.h"
 #include "cli/template_commands.h"
 #include "cli/template_dir.h"
+#include "memory/backend_options.h"
 #include "snapshot/stream_file.h"
 
 namespace mimeo::cli {
@@ -20,12 +22,51 @@ int fail(const std::string& message) {
 // What a user may add to a clone: where its console and control go, and its
 // name and UUID. The rest of the machine is the template's.
 Status check_extra_options(const RunOptions& extra) {
-  if (extra.memory || extra.smp || extra.machine || extra.cpu || !extra.objects.empty() ||
-      !extra.numa.empty() || !extra.devices.empty() || extra.kernel || extra.append ||
-      extra.initrd || extra.incoming) {
+  const std::pair<bool, const char*> machine_options[] = {
+      {extra.memory.has_value(), "-m"},         {extra.smp.has_value(), "-smp"},
+      {extra.machine.has_value(), "-machine"},  {extra.cpu.has_value(), "-cpu"},
+      {!extra.objects.empty(), "-object"},      {!extra.numa.empty(), "-numa"},
+      {!extra.devices.empty(), "-device"},      {extra.kernel.has_value(), "-kernel"},
+      {extra.append.has_value(), "-append"},    {extra.initrd.has_value(), "-initrd"},
+      {extra.incoming.has_value(), "-incoming"}};
+  for (const auto& [given, name] : machine_options) {
+    if (given) {
+      return make_error(std::string(name) +
+                        " is not for a clone: its machine is the template's (a clone takes only "
+                        "-serial, -chardev, -qmp, -uuid, -name, -S and -display/-nographic)");
+    }
+  }
+  return {};
+}
+
+// template.json is untrusted input: its clone options must map exactly the
+// template's RAM files, privately (readonly=on,rom=off, share=off). A
+// share=on mapping would write the clone's memory into the template.
+Status check_clone_memory(const RunPlan& plan, const TemplateInfo& info, const std::string& dir) {
+  const std::string where = dir + "/" + kTemplateMetadata;
+  if (plan.machine.memory.size() != info.memory.size()) {
     return make_error(
-        "a clone takes only -serial, -chardev, -qmp, -uuid, -name, -S and -display/-nographic; "
-        "its machine is the template's");
+        fmt::format("{}: the clone options define {} memory backend(s) but \"memory\" lists {}",
+                    where, plan.machine.memory.size(), info.memory.size()));
+  }
+  for (const auto& backend : plan.machine.memory) {
+    const TemplateRam* ram = nullptr;
+    for (const auto& r : info.memory) {
+      ram = r.id == backend.id() ? &r : ram;
+    }
+    if (ram == nullptr) {
+      return make_error(
+          fmt::format("{}: memory backend '{}' is not in \"memory\"", where, backend.id()));
+    }
+    const std::string file = dir + "/" + ram->file;
+    if (backend.type() != memory::BackendType::kFile || backend.mem_path() != file ||
+        backend.size() != ram->size || backend.share() || !backend.readonly() ||
+        backend.guest_readonly()) {
+      return make_error(
+          fmt::format("{}: memory backend '{}' of a clone must be the template's file {} with "
+                      "readonly=on,rom=off,share=off",
+                      where, backend.id(), file));
+    }
   }
   return {};
 }
@@ -56,6 +97,9 @@ int clone_command(const CloneOptions& options) {
   auto plan = build_run_plan(*run_options);
   if (!plan.ok()) {
     return fail(options.dir + "/template.json: " + plan.error().describe());
+  }
+  if (auto memory = check_clone_memory(*plan, *info, options.dir); !memory.ok()) {
+    return fail(memory.error().describe());
   }
   plan->machine.incoming = true;
   plan->machine.start_paused = paused;

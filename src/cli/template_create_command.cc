@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -111,6 +112,11 @@ int template_create_command(const TemplateCreateOptions& options) {
   if (options.dir.empty()) {
     return fail("no template directory given");
   }
+  if (options.ready_on_serial.has_value() == options.ready_after.has_value()) {
+    return fail(
+        "give one of --ready-on-serial TEXT and --ready-after SECONDS (when the template is "
+        "ready to be saved)");
+  }
   std::error_code error;
   if (fs::exists(fs::symlink_status(options.dir, error))) {
     return fail(options.dir + " already exists (a template is never overwritten)");
@@ -150,7 +156,12 @@ int template_create_command(const TemplateCreateOptions& options) {
     return fail(machine.error().describe());
   }
   StopRequests stops([](const std::string&) {});
-  signals.watch([&stops](const char* name) { stops.stop(fmt::format("SIG{}", name)); });
+  // A stop that comes after the VM was frozen must still prevent the publication.
+  std::atomic<const char*> stopped_by{nullptr};
+  signals.watch([&stops, &stopped_by](const char* name) {
+    stopped_by = name;
+    stops.stop(fmt::format("SIG{}", name));
+  });
   if (auto started = (*machine)->start(); !started.ok()) {
     return fail(started.error().describe());
   }
@@ -220,6 +231,12 @@ int template_create_command(const TemplateCreateOptions& options) {
   ::chmod(temp_dir.c_str(), 0555);
   if (auto synced = fsync_path(temp_dir, O_RDONLY | O_DIRECTORY); !synced.ok()) {
     return fail(synced.error().describe() + "; nothing was created");
+  }
+  if (const char* name = stopped_by.load()) {
+    return fail(
+        fmt::format("stopped by SIG{} before the template was published; nothing was "
+                    "created",
+                    name));
   }
   // The publication: one rename, which fails if DIR appeared meanwhile.
   if (::renameat2(AT_FDCWD, temp_dir.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {

@@ -70,6 +70,13 @@ int template_inspect_command(const std::string& dir) {
     std::printf("section    %-10s v%u, %zu bytes\n", section.name.c_str(), section.version,
                 section.payload.size());
   }
+  if (!ok) {
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "mimeo template inspect: %s: a RAM file does not match the state stream "
+                 "(MISMATCH above); clones of it would be refused\n",
+                 dir.c_str());
+  }
   return ok ? 0 : 1;
 }
 
