@@ -39,18 +39,22 @@ QmpServer::~QmpServer() {
   stop_ = true;
   backend_.abort_migration();  // a command blocked on an exec: child ends now
   wake_.notify();
-  {
-    std::lock_guard lock(mutex_);
-    connected_.notify_all();
-  }
+  stop_waiting();
   if (thread_.joinable()) {
     thread_.join();
   }
 }
 
-void QmpServer::wait_for_client() {
+bool QmpServer::wait_for_client() {
   std::unique_lock lock(mutex_);
-  connected_.wait(lock, [this] { return ever_connected_ || stop_; });
+  connected_.wait(lock, [this] { return ever_connected_ || stop_waiting_; });
+  return ever_connected_;
+}
+
+void QmpServer::stop_waiting() {
+  std::lock_guard lock(mutex_);
+  stop_waiting_ = true;
+  connected_.notify_all();
 }
 
 void QmpServer::vm_stopped(const vmm::ExitReport& report) {

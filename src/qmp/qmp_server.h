@@ -45,8 +45,10 @@ class QmpServer {
   QmpServer(const QmpServer&) = delete;
   QmpServer& operator=(const QmpServer&) = delete;
 
-  // Blocks until a client has connected (QEMU's wait=on), or the server is stopping.
-  void wait_for_client();
+  // Blocks until a client has connected (QEMU's wait=on): true; false when
+  // stop_waiting() was called (from another thread: a stop signal meanwhile).
+  bool wait_for_client();
+  void stop_waiting();
   // From any thread, after the VM stopped: the SHUTDOWN event QEMU would send for it
   // (none after `quit`, which sent its own, or for isa-debug-exit).
   void vm_stopped(const vmm::ExitReport& report);
@@ -78,6 +80,7 @@ class QmpServer {
   std::mutex mutex_;  // guards what follows
   std::condition_variable connected_;
   bool ever_connected_ = false;
+  bool stop_waiting_ = false;
   std::vector<ShutdownCause> inbox_;
 
   std::thread thread_;  // last: started once everything above exists

@@ -283,6 +283,9 @@ TEST_F(QmpMachine, AStreamThatDoesNotFitIsReportedAndNotRetried) {
             "The incoming migration has already been started");
   EXPECT_EQ(vm.client->command("cont")["return"], Json::object());  // QEMU: sets autostart
   EXPECT_EQ(vm.status(), "inmigrate");
+  // quit ends a VM that never ran.
+  EXPECT_EQ(vm.client->command("quit"), kOk);
+  EXPECT_EQ(vm.backend->wait().kind, vmm::ExitKind::kQuit);
 }
 
 TEST_F(QmpMachine, IncomingUriAtStartupThenContOverQmp) {

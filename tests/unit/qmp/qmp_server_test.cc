@@ -139,8 +139,9 @@ TEST_F(Server, WhatIsQueuedWhenItStopsIsStillSent) {
 TEST_F(Server, WaitForClientReturnsOnceOneConnects) {
   start();
   std::atomic<bool> returned{false};
+  bool connected = false;
   std::thread waiter([&] {
-    server_->wait_for_client();
+    connected = server_->wait_for_client();
     returned = true;
   });
   std::this_thread::sleep_for(100ms);
@@ -148,7 +149,17 @@ TEST_F(Server, WaitForClientReturnsOnceOneConnects) {
   auto c = QmpTestClient::connect(path_);
   ASSERT_TRUE(c);
   waiter.join();
-  EXPECT_TRUE(returned);
+  EXPECT_TRUE(connected);
+}
+
+TEST_F(Server, WaitingForAClientCanBeCalledOff) {
+  start();
+  bool connected = true;
+  std::thread waiter([&] { connected = server_->wait_for_client(); });
+  std::this_thread::sleep_for(50ms);
+  server_->stop_waiting();
+  waiter.join();
+  EXPECT_FALSE(connected);
 }
 
 TEST_F(Server, AClientThatHangsUpMidCommandIsForgotten) {
