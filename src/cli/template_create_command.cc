@@ -121,7 +121,10 @@ int template_create_command(const TemplateCreateOptions& options) {
   if (fs::exists(fs::symlink_status(options.dir, error))) {
     return fail(options.dir + " already exists (a template is never overwritten)");
   }
-  fs::path target = fs::absolute(options.dir, error);
+  fs::path target = fs::absolute(options.dir, error).lexically_normal();
+  if (!target.has_filename()) {  // "DIR/" names DIR: its temp dir goes beside it, not in it
+    target = target.parent_path();
+  }
   std::string temp_pattern = target.string() + ".tmp-XXXXXX";
   if (::mkdtemp(temp_pattern.data()) == nullptr) {
     return fail(errno_error("create a directory beside " + options.dir).describe());

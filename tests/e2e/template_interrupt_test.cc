@@ -1,0 +1,140 @@
+// An interrupted `mimeo template create` never leaves anything that looks like
+// a template: killed (SIGKILL) at any point, DIR either does not exist or is
+// complete; stopped (SIGTERM, SIGINT), it exits non-zero and removes its
+// temporary directory, unless the template was already published.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "e2e/template_support.h"
+
+namespace mimeo::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> create_args(const std::string& dir, const std::string& ready_text) {
+  return std::vector<std::string>{"template", "create",    dir,  "--ready-on-serial",
+                                  ready_text, "--timeout", "20", "--quiet",
+                                  "--"} +
+         guest_template_options();
+}
+
+// A published template is whole: its three read-only files, accepted by inspect.
+void expect_complete_template(const std::string& dir) {
+  auto files = directory_state(dir);
+  EXPECT_EQ(files.size(), 3U);
+  for (const char* name : {"pc.ram", "state", "template.json"}) {
+    EXPECT_TRUE(files[name].exists) << name;
+    EXPECT_EQ(files[name].mode & 07777, 0444U) << name;
+  }
+  auto inspect = run_mimeo({"template", "inspect", dir});
+  EXPECT_EQ(inspect.status, 0) << inspect.err;
+}
+
+// How long one whole create takes here, to spread the kills over it.
+milliseconds time_one_create(const std::string& dir) {
+  const auto start = Clock::now();
+  create_template(dir);
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+}
+
+TEST(TemplateCreateKilled, AtAnyPointLeavesNoDirectoryOrACompleteOne) {
+  TempDir parent;
+  const milliseconds whole = time_one_create(parent.file("timing"));
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  // From at once to a little past the end, denser at the start.
+  std::vector<milliseconds> delays = {milliseconds(0), milliseconds(1), milliseconds(2),
+                                      milliseconds(5), milliseconds(10)};
+  for (int step = 1; step <= 20; ++step) {
+    delays.push_back(milliseconds(10) + whole * step / 16);
+  }
+  int killed_before = 0;
+  int published = 0;
+  for (size_t i = 0; i < delays.size(); ++i) {
+    SCOPED_TRACE("killed after " + std::to_string(delays[i].count()) + " ms");
+    const std::string dir = parent.file("t" + std::to_string(i));
+    auto create = MimeoCommand::start(create_args(dir, kReadyText));
+    ASSERT_TRUE(create);
+    std::this_thread::sleep_for(delays[i]);
+    create->signal(SIGKILL);
+    auto status = create->wait_exit();
+    ASSERT_TRUE(status.has_value());
+    if (std::filesystem::exists(dir)) {
+      ++published;
+      expect_complete_template(dir);
+    } else {
+      ++killed_before;
+      EXPECT_EQ(*status, 128 + SIGKILL) << create->stderr_text();
+    }
+  }
+  // Both outcomes were seen: the sweep covered the whole create.
+  EXPECT_GT(killed_before, 0);
+  EXPECT_GT(published, 0);
+}
+
+struct StopCase {
+  int number;
+  std::string name;
+};
+void PrintTo(const StopCase& c, std::ostream* os) { *os << c.name; }
+
+class TemplateCreateStopped : public ::testing::TestWithParam<StopCase> {};
+
+// Stopped while it waits for the guest: nothing is left, not even the temporary directory.
+TEST_P(TemplateCreateStopped, WhileWaitingRemovesItsTemporaryDirectory) {
+  TempDir parent;
+  const std::string dir = parent.file("t");
+  auto create =
+      MimeoCommand::start(std::vector<std::string>{"template", "create", dir, "--ready-on-serial",
+                                                   "never printed", "--timeout", "20", "--"} +
+                          guest_template_options());
+  ASSERT_TRUE(create);
+  // The guest is up (its console is on stdout): the temporary directory holds its RAM.
+  ASSERT_TRUE(create->console().wait_for_line(kReadyText, kBootTimeout)) << create->stderr_text();
+  ASSERT_EQ(temp_dirs_beside(dir).size(), 1U);
+  ASSERT_TRUE(create->signal(GetParam().number));
+  EXPECT_EQ(create->wait_exit(), 1);
+  EXPECT_EQ(create->stderr_text(),
+            "mimeo template create: the VM stopped before it was ready: VM stopped on request: " +
+                GetParam().name + "; nothing was created\n");
+  EXPECT_EQ(directory_state(parent.path()).size(), 0U);
+}
+
+// Stopped at any point: a failure with nothing left, or (the stop came too
+// late) a complete template and status 0.
+TEST_P(TemplateCreateStopped, AtAnyPointFailsCleanlyOrPublishesAWholeTemplate) {
+  TempDir parent;
+  const milliseconds whole = time_one_create(parent.file("timing"));
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  int stopped = 0;
+  for (int step = 0; step <= 12; ++step) {
+    const milliseconds delay = whole * step / 10;
+    SCOPED_TRACE(GetParam().name + " after " + std::to_string(delay.count()) + " ms");
+    const std::string dir = parent.file("t" + std::to_string(step));
+    auto create = MimeoCommand::start(create_args(dir, kReadyText));
+    ASSERT_TRUE(create);
+    std::this_thread::sleep_for(delay);
+    create->signal(GetParam().number);
+    auto status = create->wait_exit();
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(temp_dirs_beside(dir), std::vector<std::string>{});
+    if (*status == 0) {
+      expect_complete_template(dir);
+    } else {
+      ++stopped;
+      EXPECT_FALSE(std::filesystem::exists(dir)) << "status " << *status;
+    }
+  }
+  EXPECT_GT(stopped, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, TemplateCreateStopped,
+                         ::testing::Values(StopCase{SIGTERM, "SIGTERM"},
+                                           StopCase{SIGINT, "SIGINT"}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace mimeo::e2e
