@@ -39,6 +39,19 @@ Status check_extra_options(const RunOptions& extra) {
   return {};
 }
 
+// template.json is untrusted input: where a clone's console and control go,
+// and its name and UUID, are the user's to say, never the template's (a
+// -serial file:PATH there would write wherever the file said).
+Status check_template_options(const RunOptions& options) {
+  if (!options.serials.empty() || !options.chardevs.empty() || options.qmp || options.incoming ||
+      options.start_paused || options.uuid || options.name) {
+    return make_error(
+        "the clone options hold -serial, -chardev, -qmp, -incoming, -S, -uuid or -name, "
+        "which only the user gives a clone");
+  }
+  return {};
+}
+
 // template.json is untrusted input: its clone options must map exactly the
 // template's RAM files, privately (readonly=on,rom=off, share=off). A
 // share=on mapping would write the clone's memory into the template.
@@ -85,18 +98,31 @@ int clone_command(const CloneOptions& options) {
   if (auto checked = check_extra_options(*extra); !checked.ok()) {
     return fail(checked.error().describe());
   }
+  // The template's options alone first, so that an error names the file it
+  // comes from; what fails only with the user's options added is theirs.
   auto args = clone_options_for(*info, options.dir);
+  const std::string metadata = options.dir + "/" + kTemplateMetadata;
+  auto template_options = parse_run_options(args);
+  if (!template_options.ok()) {
+    return fail(metadata + ": " + template_options.error().describe());
+  }
+  if (auto own = check_template_options(*template_options); !own.ok()) {
+    return fail(metadata + ": " + own.error().describe());
+  }
+  if (auto template_plan = build_run_plan(*template_options); !template_plan.ok()) {
+    return fail(metadata + ": " + template_plan.error().describe());
+  }
   auto user_args = format_run_options(*extra);
   args.insert(args.end(), user_args.begin(), user_args.end());
   auto run_options = parse_run_options(args);
   if (!run_options.ok()) {
-    return fail(options.dir + "/template.json: " + run_options.error().describe());
+    return fail(run_options.error().describe());
   }
   const bool paused = run_options->start_paused;
   run_options->start_paused = false;
   auto plan = build_run_plan(*run_options);
   if (!plan.ok()) {
-    return fail(options.dir + "/template.json: " + plan.error().describe());
+    return fail(plan.error().describe());
   }
   if (auto memory = check_clone_memory(*plan, *info, options.dir); !memory.ok()) {
     return fail(memory.error().describe());

@@ -185,6 +185,21 @@ INSTANTIATE_TEST_SUITE_P(
                      edit_clone_options("{template}/pc.ram", "/etc/passwd"),
                      {},
                      kPrivateMapping},
+        // A template.json must not say where a clone's console goes.
+        CloneRefusal{"CloneOptionsWithSerial",
+                     edit_json([](json& doc) {
+                       doc["clone_options"].push_back("-serial");
+                       doc["clone_options"].push_back("file:/tmp/mimeo-template-test-console");
+                     }),
+                     {},
+                     "DIR/template.json: the clone options hold -serial, -chardev, -qmp, "
+                     "-incoming, -S, -uuid or -name, which only the user gives a clone"},
+        // The user's own mistake is not blamed on the template.
+        CloneRefusal{"BadSerialOption",
+                     nullptr,
+                     {"-serial", "bogus:x"},
+                     "-serial: backend 'bogus' in 'bogus:x' is not supported",
+                     false},
         CloneRefusal{"StateByteFlipped",
                      [](const std::string& dir) {
                        flip_byte(dir + "/state", std::filesystem::file_size(dir + "/state") / 2);
