@@ -75,6 +75,36 @@ TEST(TemplateCreateKilled, AtAnyPointLeavesNoDirectoryOrACompleteOne) {
   EXPECT_GT(published, 0);
 }
 
+// Racing creates of one DIR: the first rename publishes, the others fail and clean up.
+TEST(TemplateCreateRace, OneOfConcurrentCreatesPublishes) {
+  TempDir parent;
+  const std::string dir = parent.file("t");
+  std::vector<std::unique_ptr<MimeoCommand>> creates;
+  for (int i = 0; i < 3; ++i) {
+    creates.push_back(
+        MimeoCommand::start(std::vector<std::string>{"template", "create", dir, "--ready-after",
+                                                     "0.3", "--quiet", "--"} +
+                            guest_template_options()));
+    ASSERT_TRUE(creates.back());
+  }
+  int published = 0;
+  for (auto& create : creates) {
+    auto status = create->wait_exit(milliseconds(20'000));
+    ASSERT_TRUE(status.has_value());
+    if (*status == 0) {
+      ++published;
+      continue;
+    }
+    EXPECT_EQ(*status, 1);
+    const std::string& err = create->stderr_text();
+    EXPECT_TRUE(err.starts_with("mimeo template create: rename " + dir + ".tmp-")) << err;
+    EXPECT_TRUE(err.ends_with(" to " + dir + ": File exists; nothing was created\n")) << err;
+  }
+  EXPECT_EQ(published, 1);
+  EXPECT_EQ(temp_dirs_beside(dir), std::vector<std::string>{});
+  expect_complete_template(dir);
+}
+
 struct StopCase {
   int number;
   std::string name;
