@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "cli/run_plan.h"
 #include "cli/stop_requests.h"
 #include "cli/stop_signals.h"
+#include "qmp/machine_backend.h"
+#include "qmp/qmp_server.h"
 #include "vmm/machine.h"
 
 namespace mimeo::cli {
@@ -59,7 +62,13 @@ int run_in_foreground(const RunPlan& run_plan, const ForegroundHooks& hooks) {
 
   // Stop requests are taken from here on, also before the VM exists.
   StopRequests stops([&plan](const std::string& reason) { abandon_start(plan->serial, reason); });
-  signals.watch([&stops](const char* name) { stops.stop(fmt::format("SIG{}", name)); });
+  std::atomic<qmp::QmpServer*> waiting_server{nullptr};  // while -qmp ...,wait=on waits
+  signals.watch([&stops, &waiting_server](const char* name) {
+    stops.stop(fmt::format("SIG{}", name));
+    if (auto* server = waiting_server.load()) {
+      server->stop_waiting();
+    }
+  });
 
   std::unique_ptr<vmm::Machine> machine;
   vmm::MachineIo io;
@@ -91,15 +100,52 @@ int run_in_foreground(const RunPlan& run_plan, const ForegroundHooks& hooks) {
       return fail(command, ready.error());
     }
   }
-  if (auto started = machine->start(); !started.ok()) {
-    return fail(command, started.error());
+  // QMP's view of the VM: it starts the vCPUs (now, or on `cont`) and keeps
+  // QEMU's run states.
+  const qmp::StartMode mode = plan->incoming       ? qmp::StartMode::kIncoming
+                              : plan->start_paused ? qmp::StartMode::kPrelaunch
+                                                   : qmp::StartMode::kRun;
+  qmp::MachineBackend backend(*machine, mode);
+  if (plan->incoming_uri) {
+    if (auto restored = backend.migrate_incoming(*plan->incoming_uri); !restored.ok()) {
+      return fail(command, restored.error().context("-incoming"));
+    }
+  }
+  std::unique_ptr<qmp::QmpServer> server;
+  if (plan->qmp) {
+    auto started = qmp::QmpServer::start(*plan->qmp, backend, {.name = plan->name});
+    if (!started.ok()) {
+      return fail(command, started.error());
+    }
+    server = std::move(started.value());
+  }
+  if (mode == qmp::StartMode::kRun) {
+    if (auto started = backend.start(); !started.ok()) {
+      return fail(command, started.error());
+    }
+  } else if (!server) {
+    // -incoming URI without QMP: nothing else could send `cont`.
+    if (auto resumed = backend.cont(); !resumed.ok()) {
+      return fail(command, resumed.error());
+    }
   }
   if (hooks.after_start) {
     hooks.after_start(*machine);
   }
   stops.attach(machine.get());
-  vmm::ExitReport report = machine->wait();
+  if (server && plan->qmp->wait) {
+    waiting_server.store(server.get());
+    if (!server->wait_for_client()) {
+      machine->request_stop(stops.pending().value_or("stopped while -qmp waited for a client"));
+    }
+    waiting_server.store(nullptr);
+  }
+  vmm::ExitReport report = backend.wait();
   stops.detach();
+  if (server) {
+    server->vm_stopped(report);
+    server.reset();
+  }
   std::fprintf(stderr, "mimeo: %s\n", vmm::describe(report).c_str());
   return vmm::process_status(report);
 }

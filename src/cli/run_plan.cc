@@ -272,12 +272,30 @@ Status plan_serial(const RunOptions& options, RunPlan& plan) {
 
 Result<RunPlan> build_run_plan(const RunOptions& options) {
   RunPlan plan;
-  if (options.qmp || options.incoming || options.start_paused) {
-    const std::string option = options.qmp        ? "-qmp " + *options.qmp
-                               : options.incoming ? "-incoming " + *options.incoming
-                                                  : "-S";
-    return make_error(option + ": not implemented yet (it comes with VM templating)");
+  if (options.qmp) {
+    auto spec = qmp::parse_qmp_option(*options.qmp);
+    if (!spec.ok()) {
+      return spec.error();
+    }
+    plan.qmp = *spec;
   }
+  if (options.incoming) {
+    auto uri = qmp::parse_incoming_option(*options.incoming);
+    if (!uri.ok()) {
+      return uri.error();
+    }
+    plan.incoming = true;
+    plan.incoming_uri = *uri;
+    plan.machine.incoming = true;
+    if (!plan.incoming_uri && !plan.qmp) {
+      return make_error("-incoming defer: needs -qmp (migrate-incoming is a QMP command)");
+    }
+  }
+  plan.start_paused = options.start_paused;
+  if (plan.start_paused && !plan.qmp) {
+    return make_error("-S: needs -qmp (only QMP's cont can start the VM)");
+  }
+  plan.name = options.name;
   if (options.accel && *options.accel != "kvm") {
     return make_error("-accel " + *options.accel + ": mimeo runs only on KVM");
   }
@@ -293,10 +311,10 @@ Result<RunPlan> build_run_plan(const RunOptions& options) {
     }
     plan.machine.cpu = *cpu;
   }
-  if (!options.kernel) {
+  if (!options.kernel && !plan.incoming) {
     return make_error("no -kernel given: mimeo boots a PVH ELF kernel or a bzImage directly");
   }
-  plan.machine.kernel_path = *options.kernel;
+  plan.machine.kernel_path = options.kernel.value_or("");
   plan.machine.cmdline = options.append.value_or("");
   plan.machine.initrd_path = options.initrd.value_or("");
   if (options.uuid) {

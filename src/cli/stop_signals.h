@@ -1,10 +1,12 @@
 // SIGINT, SIGTERM and SIGHUP stop the VM cleanly instead of killing mimeo:
-// they are blocked in every thread and taken by one watcher thread.
+// they are blocked in every thread and taken by one watcher thread from a
+// signalfd; an eventfd ends the watcher at once when mimeo exits.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <thread>
+
+#include "base/unique_fd.h"
 
 namespace mimeo::cli {
 
@@ -20,7 +22,8 @@ class StopSignals {
   void watch(std::function<void(const char* name)> on_signal);
 
  private:
-  std::atomic<bool> done_{false};
+  UniqueFd signals_;
+  UniqueFd wake_;
   std::thread watcher_;
 };
 

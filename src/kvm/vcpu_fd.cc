@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/ioctl.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -26,8 +27,9 @@ Status VcpuFd::run() {
 }
 
 void VcpuFd::set_immediate_exit(bool value) {
+  // Written by the vCPU thread and by threads that kick it: an atomic store.
   if (kvm_run* run = run_struct()) {
-    run->immediate_exit = value ? 1 : 0;
+    std::atomic_ref<uint8_t>(run->immediate_exit).store(value ? 1 : 0, std::memory_order_release);
   }
 }
 

@@ -245,13 +245,24 @@ TEST(RunPlan, DisplayOtherThanNoneIsRefused) {
   EXPECT_EQ(plan_error({"-display", "vnc=:0"}), "-display vnc=:0: mimeo has no display (use none)");
 }
 
-TEST(RunPlan, NotYetImplementedOptionsAreNamed) {
-  EXPECT_EQ(plan_error({"-qmp", "unix:/tmp/q,server=on,wait=off"}),
-            "-qmp unix:/tmp/q,server=on,wait=off: not implemented yet (it comes with VM "
-            "templating)");
+TEST(RunPlan, QmpIncomingAndPausedStart) {
+  EXPECT_EQ(plan_error({"-qmp", "unix:/tmp/q,server=on,wait=off"}), "(no error)");
   EXPECT_EQ(plan_error({"-incoming", "defer"}),
-            "-incoming defer: not implemented yet (it comes with VM templating)");
-  EXPECT_EQ(plan_error({"-S"}), "-S: not implemented yet (it comes with VM templating)");
+            "-incoming defer: needs -qmp (migrate-incoming is a QMP command)");
+  EXPECT_EQ(plan_error({"-S"}), "-S: needs -qmp (only QMP's cont can start the VM)");
+  EXPECT_EQ(plan_error({"-S", "-qmp", "unix:/tmp/q,server=on,wait=off"}), "(no error)");
+  EXPECT_EQ(plan_error({"-incoming", "defer", "-qmp", "unix:/tmp/q,server=on,wait=off"}),
+            "(no error)");
+  EXPECT_EQ(plan_error({"-incoming", "file:/tmp/state"}), "(no error)");
+}
+
+TEST(RunPlan, AnIncomingVmNeedsNoKernel) {
+  RunOptions options;
+  options.incoming = "file:/tmp/state";
+  auto plan = build_run_plan(options);
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  EXPECT_TRUE(plan->machine.incoming);
+  EXPECT_TRUE(plan->incoming_uri.has_value());
 }
 
 }  // namespace
