@@ -19,7 +19,7 @@ struct VmState {
 [[nodiscard]] Result<VmState> save_vm(const kvm::VmFd& vm);
 
 // Writes the irqchip state back and sets the kvmclock. Clock policy (see
-// docs/snapshot.md): when the saved clock carries the host's CLOCK_REALTIME
+// docs/templating.md): when the saved clock carries the host's CLOCK_REALTIME
 // (KVM_CLOCK_REALTIME), KVM advances the guest clock by the real time elapsed
 // since the save, so the guest's monotonic clock never goes backwards and a
 // wall clock derived from it (boot time + kvmclock) matches the host's again.
