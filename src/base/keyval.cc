@@ -125,6 +125,17 @@ Result<std::optional<uint64_t>> KeyValues::get_uint(std::string_view key) const 
   return std::optional<uint64_t>{*n};
 }
 
+std::string escape_option_value(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    out += c;
+    if (c == ',') {
+      out += ',';
+    }
+  }
+  return out;
+}
+
 std::optional<bool> parse_bool(std::string_view text) {
   if (text == "on" || text == "yes" || text == "true") {
     return true;

@@ -42,6 +42,9 @@ class KeyValues {
   std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
+// A value written into QEMU's option syntax: every comma doubled.
+[[nodiscard]] std::string escape_option_value(std::string_view value);
+
 // "on"/"off" (and QEMU's other spellings yes/no, true/false).
 [[nodiscard]] std::optional<bool> parse_bool(std::string_view text);
 // A size with an optional suffix B, K, M, G, T, P, E (powers of 1024, upper or

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/keyval.h"
 #include "base/read_file.h"
 
 namespace mimeo::cli {
@@ -11,18 +12,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kPlaceholder = "{template}";
-
-// QEMU's option syntax doubles a comma inside a value.
-std::string escape_option_value(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    out += c;
-    if (c == ',') {
-      out += ',';
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

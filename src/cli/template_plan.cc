@@ -9,17 +9,6 @@ namespace mimeo::cli {
 
 namespace {
 
-std::string escape_option_value(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    out += c;
-    if (c == ',') {
-      out += ',';
-    }
-  }
-  return out;
-}
-
 // The backend's id when it is a safe file name (QEMU's "pc.ram"), else
 // "ram<index>".
 std::string ram_file_name(const std::string& id, size_t index) {

@@ -10,22 +10,10 @@
 #include <fstream>
 
 #include "guest_session.h"
+#include "test_files.h"
 
 namespace mimeo::testing {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/mimeo-kvm-test-XXXXXX";
-    path_ = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 uint64_t read_u64_from_file(const std::string& path, uint64_t offset) {
   uint64_t value = 0;

@@ -14,6 +14,7 @@
 #include "guest_session.h"
 #include "qmp/machine_backend.h"
 #include "qmp/qmp_server.h"
+#include "test_files.h"
 #include "unit/qmp/qmp_test_client.h"
 
 namespace mimeo::testing {
@@ -23,24 +24,6 @@ using qmp::Json;
 using qmp::testing::QmpTestClient;
 
 const Json kOk = Json::parse(R"({"return": {}})");
-
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/mimeo-qmp-kvm-XXXXXX";
-    path_ = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::vector<std::string> template_args(const std::string& dir) {
   return guest_args({"-object",

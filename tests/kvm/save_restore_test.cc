@@ -15,28 +15,11 @@
 #include "guest_session.h"
 #include "snapshot/byte_sink.h"
 #include "snapshot/stream_file.h"
+#include "test_files.h"
 #include "vmm/state_codec.h"
 
 namespace mimeo::testing {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/mimeo-snap-test-XXXXXX";
-    path_ = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 class SaveRestore : public ::testing::Test {
  protected:
