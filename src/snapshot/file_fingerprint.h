@@ -16,7 +16,7 @@ namespace mimeo::snapshot {
 // 64 KiB: every clone start reads these, so they are kept small (the template
 // files are read-only; the samples catch a replaced or rewritten file).
 inline constexpr uint64_t kFingerprintEdgeBytes = 64 << 10;  // first and last 64 KiB
-inline constexpr uint64_t kFingerprintPages = 16;           // evenly spaced 4 KiB samples
+inline constexpr uint64_t kFingerprintPages = 16;            // evenly spaced 4 KiB samples
 
 [[nodiscard]] FileFingerprint fingerprint_bytes(std::span<const uint8_t> content);
 // Reads the sampled ranges of the file; errors name the path.
