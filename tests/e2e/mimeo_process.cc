@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 extern char** environ;
@@ -40,7 +41,7 @@ int status_of(int wait_status) {
 
 }  // namespace
 
-std::unique_ptr<MimeoProcess> MimeoProcess::run(const std::vector<std::string>& args) {
+std::unique_ptr<MimeoProcess> MimeoProcess::start(const std::vector<std::string>& args) {
   // A child that is gone must fail a write, not kill the test binary.
   std::signal(SIGPIPE, SIG_IGN);
   Pipe in = make_pipe();
@@ -50,7 +51,7 @@ std::unique_ptr<MimeoProcess> MimeoProcess::run(const std::vector<std::string>& 
     ADD_FAILURE() << "pipe2 failed";
     return nullptr;
   }
-  std::vector<std::string> argv_storage = {MIMEO_BINARY, "run"};
+  std::vector<std::string> argv_storage = {MIMEO_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& arg : argv_storage) {
@@ -63,7 +64,8 @@ std::unique_ptr<MimeoProcess> MimeoProcess::run(const std::vector<std::string>& 
   posix_spawn_file_actions_adddup2(&actions, in.read.get(), STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out.write.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err.write.get(), STDERR_FILENO);
-  // Its own process group, so a terminal's Ctrl-C reaches only the test binary.
+  // Its own process group (a terminal's Ctrl-C reaches only the test binary), no
+  // signal blocked, SIGPIPE at its default.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr,
@@ -89,6 +91,10 @@ std::unique_ptr<MimeoProcess> MimeoProcess::run(const std::vector<std::string>& 
   return process;
 }
 
+std::unique_ptr<MimeoProcess> MimeoProcess::run(const std::vector<std::string>& args) {
+  return start(std::vector<std::string>{"run"} + args);
+}
+
 MimeoProcess::~MimeoProcess() {
   if (pid_ > 0 && !reaped_) {
     ::kill(pid_, SIGKILL);
@@ -106,6 +112,24 @@ bool MimeoProcess::signal(int sig) const { return !reaped_ && ::kill(pid_, sig) 
 const std::string& MimeoProcess::stderr_text() {
   stderr_.read_available();
   return stderr_.text();
+}
+
+std::optional<std::string> MimeoProcess::stderr_line(const std::string& prefix,
+                                                     milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      return std::nullopt;
+    }
+    auto line = stderr_.next_line(left);
+    if (!line) {
+      return std::nullopt;
+    }
+    if (line->starts_with(prefix)) {
+      return line;
+    }
+  }
 }
 
 void MimeoProcess::drain(milliseconds timeout) {
@@ -148,7 +172,7 @@ std::optional<int> MimeoProcess::wait_exit(milliseconds timeout) {
     // Keep the pipes flowing so the child never blocks on a full one.
     console_.read_available();
     stderr_.read_available();
-    std::this_thread::sleep_for(milliseconds(5));
+    std::this_thread::sleep_for(milliseconds(2));
   }
   return std::nullopt;
 }

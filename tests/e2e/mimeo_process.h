@@ -1,6 +1,7 @@
-// build/mimeo run as a user runs it: a child process with its stdin, stdout
-// and stderr on pipes. Every wait is bounded; a child still running when the
-// object goes away (a failed test) is killed.
+// build/mimeo as a user runs it (`mimeo run`, `mimeo template create`, `mimeo
+// clone`, ...): a child process with its stdin, stdout and stderr on pipes.
+// Every wait is bounded; a child still running when the object goes away (a
+// failed test) is killed and reaped.
 #pragma once
 
 #include <sys/types.h>
@@ -20,14 +21,16 @@ inline constexpr milliseconds kExitTimeout{10'000};
 
 class MimeoProcess {
  public:
-  // Starts `MIMEO_BINARY run ARGS...`; nullptr (with a test failure) if it cannot.
+  // Starts `MIMEO_BINARY ARGS...`; nullptr (with a test failure) if it cannot.
+  static std::unique_ptr<MimeoProcess> start(const std::vector<std::string>& args);
+  // Starts `MIMEO_BINARY run ARGS...`.
   static std::unique_ptr<MimeoProcess> run(const std::vector<std::string>& args);
   ~MimeoProcess();
   MimeoProcess(const MimeoProcess&) = delete;
   MimeoProcess& operator=(const MimeoProcess&) = delete;
 
   [[nodiscard]] pid_t pid() const { return pid_; }
-  // COM1 when it is on stdio: send to stdin, read stdout.
+  // stdout and stdin: COM1 when it is on stdio (a clone's default console).
   LineChannel& console() { return console_; }
   // Waits for the guest's "mimeo-guest ready" on stdout.
   bool wait_ready(milliseconds timeout = kBootTimeout);
@@ -37,6 +40,9 @@ class MimeoProcess {
   std::optional<int> wait_exit(milliseconds timeout = kExitTimeout);
   // stderr so far (all of it after wait_exit).
   const std::string& stderr_text();
+  // The next stderr line starting with `prefix` (earlier lines are kept in
+  // stderr_text() but skipped), nullopt if none comes in time.
+  std::optional<std::string> stderr_line(const std::string& prefix, milliseconds timeout);
   bool signal(int sig) const;
 
  private:

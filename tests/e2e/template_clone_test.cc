@@ -22,7 +22,7 @@ struct PrintedIdentity {
   std::string generation_id;
 };
 
-std::optional<PrintedIdentity> printed_identity(MimeoCommand& clone) {
+std::optional<PrintedIdentity> printed_identity(MimeoProcess& clone) {
   const std::string prefix = "mimeo clone: uuid ";
   auto line = clone.stderr_line(prefix, kCloneStart);
   if (!line) {
@@ -38,7 +38,7 @@ std::optional<PrintedIdentity> printed_identity(MimeoCommand& clone) {
 }
 
 // Ends a clone through the guest's `exit`, as its user would.
-void exit_clone(MimeoCommand& clone, int code) {
+void exit_clone(MimeoProcess& clone, int code) {
   EXPECT_EQ(ask(clone.console(), "exit " + std::to_string(code)),
             "exiting " + std::to_string(code));
   const int status = (code << 1) | 1;
@@ -70,8 +70,8 @@ class TemplateClone : public ::testing::Test {
     EXPECT_EQ(files_["pc.ram"].state.mode & 07777, 0444U);
   }
 
-  static std::unique_ptr<MimeoCommand> start_clone(const std::vector<std::string>& extra = {}) {
-    return MimeoCommand::start(std::vector<std::string>{"clone", dir_} + extra);
+  static std::unique_ptr<MimeoProcess> start_clone(const std::vector<std::string>& extra = {}) {
+    return MimeoProcess::start(std::vector<std::string>{"clone", dir_} + extra);
   }
 
   static inline TempDir* parent_ = nullptr;
@@ -84,7 +84,7 @@ TEST_F(TemplateClone, FiveAtOnceEachWithItsOwnMemoryAndIdentity) {
   // The last clone dirties with the first one's seed: the same sum.
   const uint64_t seeds[kClones] = {101, 102, 103, 104, 101};
   const std::string ram = dir_ + "/pc.ram";
-  std::vector<std::unique_ptr<MimeoCommand>> clones;
+  std::vector<std::unique_ptr<MimeoProcess>> clones;
   for (int i = 0; i < kClones; ++i) {
     clones.push_back(start_clone());
     ASSERT_TRUE(clones.back());
@@ -189,7 +189,7 @@ TEST(TemplateDirectory, ClonesNeedOnlyTheDirectory) {
   const std::string moved = parent.file("moved, renamed");  // a comma, escaped in the options
   std::filesystem::rename(made, moved);
 
-  auto clone = MimeoCommand::start({"clone", moved});
+  auto clone = MimeoProcess::start({"clone", moved});
   ASSERT_TRUE(clone);
   ASSERT_TRUE(printed_identity(*clone)) << clone->stderr_text();
   EXPECT_EQ(ask(clone->console(), "ping"), "pong");
@@ -225,7 +225,7 @@ TEST(TemplateDirectory, EveryMemoryBackendIsAFileOfTheTemplate) {
   }
 
   // Node 1 starts at 1 GiB (docs/memory.md); a clone writes both nodes privately.
-  auto clone = MimeoCommand::start({"clone", dir});
+  auto clone = MimeoProcess::start({"clone", dir});
   ASSERT_TRUE(clone);
   ASSERT_TRUE(printed_identity(*clone)) << clone->stderr_text();
   EXPECT_EQ(ask(clone->console(), "read " + hex64(kGuestImage)),

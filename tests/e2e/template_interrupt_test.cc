@@ -56,7 +56,7 @@ TEST(TemplateCreateKilled, AtAnyPointLeavesNoDirectoryOrACompleteOne) {
   for (size_t i = 0; i < delays.size(); ++i) {
     SCOPED_TRACE("killed after " + std::to_string(delays[i].count()) + " ms");
     const std::string dir = parent.file("t" + std::to_string(i));
-    auto create = MimeoCommand::start(create_args(dir, kReadyText));
+    auto create = MimeoProcess::start(create_args(dir, kReadyText));
     ASSERT_TRUE(create);
     std::this_thread::sleep_for(delays[i]);
     create->signal(SIGKILL);
@@ -79,10 +79,10 @@ TEST(TemplateCreateKilled, AtAnyPointLeavesNoDirectoryOrACompleteOne) {
 TEST(TemplateCreateRace, OneOfConcurrentCreatesPublishes) {
   TempDir parent;
   const std::string dir = parent.file("t");
-  std::vector<std::unique_ptr<MimeoCommand>> creates;
+  std::vector<std::unique_ptr<MimeoProcess>> creates;
   for (int i = 0; i < 3; ++i) {
     creates.push_back(
-        MimeoCommand::start(std::vector<std::string>{"template", "create", dir, "--ready-after",
+        MimeoProcess::start(std::vector<std::string>{"template", "create", dir, "--ready-after",
                                                      "0.3", "--quiet", "--"} +
                             guest_template_options()));
     ASSERT_TRUE(creates.back());
@@ -118,7 +118,7 @@ TEST_P(TemplateCreateStopped, WhileWaitingRemovesItsTemporaryDirectory) {
   TempDir parent;
   const std::string dir = parent.file("t");
   auto create =
-      MimeoCommand::start(std::vector<std::string>{"template", "create", dir, "--ready-on-serial",
+      MimeoProcess::start(std::vector<std::string>{"template", "create", dir, "--ready-on-serial",
                                                    "never printed", "--timeout", "20", "--"} +
                           guest_template_options());
   ASSERT_TRUE(create);
@@ -144,7 +144,7 @@ TEST_P(TemplateCreateStopped, AtAnyPointFailsCleanlyOrPublishesAWholeTemplate) {
     const milliseconds delay = whole * step / 10;
     SCOPED_TRACE(GetParam().name + " after " + std::to_string(delay.count()) + " ms");
     const std::string dir = parent.file("t" + std::to_string(step));
-    auto create = MimeoCommand::start(create_args(dir, kReadyText));
+    auto create = MimeoProcess::start(create_args(dir, kReadyText));
     ASSERT_TRUE(create);
     std::this_thread::sleep_for(delay);
     create->signal(GetParam().number);

@@ -3,41 +3,15 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
-#include <thread>
-
-extern char** environ;
 
 namespace mimeo::e2e {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
-};
-
-Pipe make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    return {};
-  }
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-int status_of(int wait_status) {
-  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-}
 
 // Copies a file leaving zero MiBs as holes: a template's RAM file is mostly holes.
 void copy_sparse(const std::string& from, const std::string& to) {
@@ -57,122 +31,8 @@ void copy_sparse(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-std::unique_ptr<MimeoCommand> MimeoCommand::start(const std::vector<std::string>& args) {
-  std::signal(SIGPIPE, SIG_IGN);  // a child that is gone must fail a write only
-  Pipe in = make_pipe();
-  Pipe out = make_pipe();
-  Pipe err = make_pipe();
-  if (!in.read || !out.read || !err.read) {
-    ADD_FAILURE() << "pipe2 failed";
-    return nullptr;
-  }
-  std::vector<std::string> storage = {MIMEO_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : storage) {
-    argv.push_back(arg.data());
-  }
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in.read.get(), STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out.write.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err.write.get(), STDERR_FILENO);
-  // Its own process group (a terminal's Ctrl-C reaches only the test), no
-  // signal blocked, SIGPIPE at its default.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-
-  std::unique_ptr<MimeoCommand> command(new MimeoCommand());
-  int rc = posix_spawn(&command->pid_, MIMEO_BINARY, &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << MIMEO_BINARY << ": " << strerror(rc);
-    return nullptr;
-  }
-  command->stdout_ = LineChannel(std::move(out.read), std::move(in.write));
-  command->stderr_ = LineChannel(std::move(err.read));
-  return command;
-}
-
-MimeoCommand::~MimeoCommand() {
-  if (pid_ > 0 && !reaped_) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-}
-
-bool MimeoCommand::signal(int sig) const { return !reaped_ && ::kill(pid_, sig) == 0; }
-
-const std::string& MimeoCommand::stderr_text() {
-  stderr_.read_available();
-  return stderr_.text();
-}
-
-std::optional<std::string> MimeoCommand::stderr_line(const std::string& prefix,
-                                                     milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
-      return std::nullopt;
-    }
-    auto line = stderr_.next_line(left);
-    if (!line) {
-      return std::nullopt;
-    }
-    if (line->starts_with(prefix)) {
-      return line;
-    }
-  }
-}
-
-std::optional<int> MimeoCommand::wait_exit(milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!reaped_) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      reaped_ = true;
-      // Read both pipes to their end (no grandchild keeps them open).
-      const auto drain_deadline = Clock::now() + milliseconds(2000);
-      while ((stdout_.read_available() || stderr_.read_available()) &&
-             Clock::now() < drain_deadline) {
-        pollfd fds[2] = {{stdout_.fd(), POLLIN, 0}, {stderr_.fd(), POLLIN, 0}};
-        ::poll(fds, 2, 20);
-      }
-      stdout_.read_available();
-      stderr_.read_available();
-      return status_of(status);
-    }
-    if (Clock::now() >= deadline) {
-      ADD_FAILURE() << "mimeo (pid " << pid_ << ") still running after " << timeout.count()
-                    << " ms; killing it. stderr so far: " << stderr_text();
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      reaped_ = true;
-      return std::nullopt;
-    }
-    stdout_.read_available();  // keep the pipes flowing
-    stderr_.read_available();
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return std::nullopt;
-}
-
 CommandResult run_mimeo(const std::vector<std::string>& args, milliseconds timeout) {
-  auto command = MimeoCommand::start(args);
+  auto command = MimeoProcess::start(args);
   if (!command) {
     return {};
   }

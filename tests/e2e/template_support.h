@@ -1,56 +1,18 @@
-// What the template tests share: `mimeo template create|inspect` and
-// `mimeo clone` run as child processes (MimeoProcess only runs `mimeo run`),
-// a template of the test guest, snapshots of a template's files, and the
-// test guest's answers taken apart.
+// What the template tests share: `mimeo template create|inspect` run to
+// their end, a template of the test guest, snapshots of a template's files,
+// and the test guest's answers taken apart.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "e2e/line_channel.h"
 #include "e2e/mimeo_process.h"
 #include "e2e/test_files.h"
 
 namespace mimeo::e2e {
-
-// `MIMEO_BINARY ARGS...` with stdin, stdout and stderr on pipes; bounded waits,
-// killed (SIGKILL) and reaped when the object goes away.
-class MimeoCommand {
- public:
-  // nullptr (with a test failure) if it cannot be started.
-  static std::unique_ptr<MimeoCommand> start(const std::vector<std::string>& args);
-  ~MimeoCommand();
-  MimeoCommand(const MimeoCommand&) = delete;
-  MimeoCommand& operator=(const MimeoCommand&) = delete;
-
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  // stdout and stdin: COM1 of a clone (its default console is stdio).
-  LineChannel& console() { return stdout_; }
-  // The next stderr line starting with `prefix` (earlier lines are kept in
-  // stderr_text() but skipped), nullopt if none comes in time.
-  std::optional<std::string> stderr_line(const std::string& prefix, milliseconds timeout);
-  // stderr so far (all of it after wait_exit).
-  const std::string& stderr_text();
-  // The exit status (128 + N when killed by signal N) once stdout and stderr
-  // reached their end; nullopt (with a failure, and the child killed) if it
-  // did not end in time.
-  std::optional<int> wait_exit(milliseconds timeout = kExitTimeout);
-  bool signal(int sig) const;
-
- private:
-  MimeoCommand() = default;
-
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  LineChannel stdout_;
-  LineChannel stderr_;
-};
 
 // A command run to its end: status, stdout and stderr.
 struct CommandResult {
