@@ -87,8 +87,7 @@ Status parse_socket_options(const KeyValues& kv, ChardevSpec& spec) {
 }
 
 Result<ChardevSpec> parse_unix_serial(std::string_view rest) {
-  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(expand_short_booleans(rest), "-serial", "path"));
-  MIMEO_TRY(kv.check_allowed({"path", "server", "wait"}));
+  MIMEO_ASSIGN_OR_RETURN(auto kv, parse_unix_socket_keyvals(rest, "-serial"));
   ChardevSpec spec;
   spec.backend = Backend::kSocket;
   MIMEO_TRY(parse_socket_options(kv, spec));
@@ -96,6 +95,12 @@ Result<ChardevSpec> parse_unix_serial(std::string_view rest) {
 }
 
 }  // namespace
+
+Result<KeyValues> parse_unix_socket_keyvals(std::string_view rest, std::string_view option) {
+  MIMEO_ASSIGN_OR_RETURN(auto kv, KeyValues::parse(expand_short_booleans(rest), option, "path"));
+  MIMEO_TRY(kv.check_allowed({"path", "server", "wait"}));
+  return kv;
+}
 
 std::string_view backend_name(Backend backend) {
   switch (backend) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/keyval.h"
 #include "base/result.h"
 
 namespace mimeo::chardev {
@@ -49,5 +50,11 @@ struct SerialSpec {
 // (use stdio, null, none, file:PATH, unix:PATH[,server=on][,wait=off] or chardev:ID)".
 Result<SerialSpec> parse_serial_option(std::string_view value);
 Result<ChardevSpec> parse_chardev_option(std::string_view value);
+
+// The part of a Unix socket spec after "unix:" (PATH[,server=on][,wait=off], QEMU's short
+// booleans server, nowait, ... accepted), as -serial unix: and -qmp unix: take it: the
+// leading PATH under the key "path", and no key but path, server and wait. Errors begin
+// with `option`. What server= and wait= mean is left to the caller.
+Result<KeyValues> parse_unix_socket_keyvals(std::string_view rest, std::string_view option);
 
 }  // namespace mimeo::chardev
