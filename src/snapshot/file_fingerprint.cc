@@ -1,15 +1,12 @@
 #include "snapshot/file_fingerprint.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
 #include <vector>
 
-#include "base/unique_fd.h"
+#include "base/read_file.h"
 #include "snapshot/size_text.h"
 #include "snapshot/stream_checksum.h"
 
@@ -53,21 +50,12 @@ Result<FileFingerprint> fingerprint(uint64_t size, const ReadRange& read) {
   return FileFingerprint{size, hasher.digest()};
 }
 
-Status pread_all(int fd, const std::string& path, const Range& range, std::vector<uint8_t>& out) {
-  size_t done = 0;
-  while (done < range.size) {
-    ssize_t n =
-        ::pread(fd, out.data() + done, range.size - done, static_cast<off_t>(range.offset + done));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno_error("read " + path);
-    }
-    if (n == 0) {
-      return make_error(fmt::format("{} shrank while being read", path));
-    }
-    done += static_cast<size_t>(n);
+// A sampled range must be there in full: the size was taken when the file was opened.
+Status read_range(int fd, const std::string& path, const Range& range, std::vector<uint8_t>& out) {
+  MIMEO_ASSIGN_OR_RETURN(size_t done,
+                         read_at(fd, range.offset, std::span(out.data(), range.size), path));
+  if (done < range.size) {
+    return make_error(fmt::format("{} shrank while being read", path));
   }
   return {};
 }
@@ -83,20 +71,10 @@ FileFingerprint fingerprint_bytes(std::span<const uint8_t> content) {
 }
 
 Result<FileFingerprint> compute_file_fingerprint(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    return errno_error("open " + path);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    return errno_error("stat " + path);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return make_error(path + " is not a regular file");
-  }
-  return fingerprint(
-      static_cast<uint64_t>(st.st_size),
-      [&](const Range& r, std::vector<uint8_t>& out) { return pread_all(fd.get(), path, r, out); });
+  MIMEO_ASSIGN_OR_RETURN(auto file, open_regular_file(path));
+  return fingerprint(file.size, [&](const Range& r, std::vector<uint8_t>& out) {
+    return read_range(file.fd.get(), path, r, out);
+  });
 }
 
 Status check_file_fingerprint(const std::string& path, const FileFingerprint& saved) {
