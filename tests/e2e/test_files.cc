@@ -17,19 +17,6 @@
 
 namespace mimeo::e2e {
 
-TempDir::TempDir() {
-  char name[] = "/tmp/mimeo-e2e-XXXXXX";
-  if (::mkdtemp(name) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-  }
-  path_ = name;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 void PrintTo(const FileState& state, std::ostream* os) {
   if (!state.exists) {
     *os << "(missing)";

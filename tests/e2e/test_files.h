@@ -10,22 +10,12 @@
 #include <ostream>
 #include <string>
 
+#include "common/temp_dir.h"
+
 namespace mimeo::e2e {
 
 // A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using TempDir = mimeo::testing::TempDir;
 
 struct FileState {
   bool exists = false;

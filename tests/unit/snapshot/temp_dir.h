@@ -1,22 +1,10 @@
-// A fresh directory under $TMPDIR (or /tmp), removed with its files at the end.
+// The shared test directory helper, under the name the snapshot tests use.
 #pragma once
 
-#include <string>
+#include "common/temp_dir.h"
 
 namespace mimeo::snapshot::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using TempDir = mimeo::testing::TempDir;
 
 }  // namespace mimeo::snapshot::testing
