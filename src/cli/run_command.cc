@@ -63,7 +63,7 @@ int run_in_foreground(const RunPlan& run_plan, const ForegroundHooks& hooks) {
   // Stop requests are taken from here on, also before the VM exists.
   StopRequests stops([&plan](const std::string& reason) { abandon_start(plan->serial, reason); });
   std::atomic<qmp::QmpServer*> waiting_server{nullptr};  // while -qmp ...,wait=on waits
-  signals.watch([&stops, &waiting_server](const char* name) {
+  const auto watching = signals.watch([&stops, &waiting_server](const char* name) {
     stops.stop(fmt::format("SIG{}", name));
     if (auto* server = waiting_server.load()) {
       server->stop_waiting();

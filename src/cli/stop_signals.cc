@@ -30,7 +30,9 @@ StopSignals::StopSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-StopSignals::~StopSignals() {
+StopSignals::~StopSignals() { stop_watching(); }
+
+void StopSignals::stop_watching() {
   if (watcher_.joinable()) {
     const uint64_t one = 1;
     (void)!::write(wake_.get(), &one, sizeof one);
@@ -38,7 +40,7 @@ StopSignals::~StopSignals() {
   }
 }
 
-void StopSignals::watch(std::function<void(const char* name)> on_signal) {
+StopSignals::Watch StopSignals::watch(std::function<void(const char* name)> on_signal) {
   watcher_ = std::thread([this, on_signal = std::move(on_signal)] {
     for (;;) {
       pollfd fds[2] = {{signals_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
@@ -54,6 +56,7 @@ void StopSignals::watch(std::function<void(const char* name)> on_signal) {
       }
     }
   });
+  return Watch(*this);
 }
 
 }  // namespace mimeo::cli

@@ -161,7 +161,7 @@ int template_create_command(const TemplateCreateOptions& options) {
   StopRequests stops([](const std::string&) {});
   // A stop that comes after the VM was frozen must still prevent the publication.
   std::atomic<const char*> stopped_by{nullptr};
-  signals.watch([&stops, &stopped_by](const char* name) {
+  const auto watching = signals.watch([&stops, &stopped_by](const char* name) {
     stopped_by = name;
     stops.stop(fmt::format("SIG{}", name));
   });
