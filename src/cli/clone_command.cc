@@ -118,9 +118,7 @@ int clone_command(const CloneOptions& options) {
   if (!run_options.ok()) {
     return fail(run_options.error().describe());
   }
-  const bool paused = run_options->start_paused;
-  run_options->start_paused = false;
-  auto plan = build_run_plan(*run_options);
+  auto plan = build_run_plan(*run_options);  // -S (with -qmp): paused until QMP's cont
   if (!plan.ok()) {
     return fail(plan.error().describe());
   }
@@ -128,7 +126,6 @@ int clone_command(const CloneOptions& options) {
     return fail(memory.error().describe());
   }
   plan->machine.incoming = true;
-  plan->machine.start_paused = paused;
 
   const std::string state_path = options.dir + "/" + kTemplateState;
   ForegroundHooks hooks;

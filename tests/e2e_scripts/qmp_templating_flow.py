@@ -144,6 +144,26 @@ def main():
         expect(clone.wait(), 0, "clone 2 exit status")
         with open(ram, "rb") as f:
             expect(hashlib.sha256(f.read()).hexdigest(), ram_hash, "template RAM file unchanged")
+
+        # 3. `mimeo clone` of a `mimeo template create` template, held by -S until QMP's cont.
+        tmpl = work + "/tmpl"
+        created = subprocess.run([MIMEO, "template", "create", tmpl, "--quiet", "--ready-on-serial",
+                                  "mimeo-guest ready", "--", "-m", "64M", "-kernel", GUEST,
+                                  "-device", "isa-debug-exit,iobase=0xf4,iosize=1"],
+                                 capture_output=True, timeout=TIMEOUT)
+        expect(created.returncode, 0, "template create: " + created.stderr.decode())
+        clone = subprocess.Popen([MIMEO, "clone", tmpl, "-S", "-qmp", "unix:%s/c3.sock,server=on,wait=off" % work],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        clone_vm = Vm.__new__(Vm)
+        clone_vm.proc = clone
+        qmp = Qmp(work + "/c3.sock")
+        qmp.cmd("qmp_capabilities")
+        expect(qmp.cmd("query-status")["return"]["running"], False, "clone -S waits for cont")
+        expect(qmp.cmd("cont"), {"return": {}}, "clone cont")
+        expect(qmp.cmd("query-status")["return"]["status"], "running", "clone runs after cont")
+        expect(clone_vm.ask("ping"), "pong", "clone of a template answers")
+        expect(qmp.cmd("quit"), {"return": {}}, "clone 3 quit")
+        expect(clone_vm.wait(), 0, "clone 3 exit status")
         print("ok: template stopped and migrated with x-ignore-shared; clones restored through "
               "-incoming defer + migrate-incoming and -incoming file:, paused until cont")
         return 0
