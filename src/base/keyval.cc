@@ -125,6 +125,18 @@ Result<std::optional<uint64_t>> KeyValues::get_uint(std::string_view key) const 
   return std::optional<uint64_t>{*n};
 }
 
+bool is_qemu_id(std::string_view id) {
+  if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) {
+    return false;
+  }
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string escape_option_value(std::string_view value) {
   std::string out;
   for (char c : value) {

@@ -42,6 +42,10 @@ class KeyValues {
   std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
+// QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'
+// (the ids of -object, -chardev, ...).
+[[nodiscard]] bool is_qemu_id(std::string_view id);
+
 // A value written into QEMU's option syntax: every comma doubled.
 [[nodiscard]] std::string escape_option_value(std::string_view value);
 

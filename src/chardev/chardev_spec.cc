@@ -49,19 +49,6 @@ std::string expand_short_booleans(std::string_view text) {
   return out;
 }
 
-// QEMU's rule for ids: a letter, then letters, digits, '-', '.', '_'.
-bool valid_id(std::string_view id) {
-  if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) {
-    return false;
-  }
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
-      return false;
-    }
-  }
-  return true;
-}
-
 Result<bool> get_bool_or(const KeyValues& kv, std::string_view key, bool fallback) {
   MIMEO_ASSIGN_OR_RETURN(auto value, kv.get_bool(key));
   return value.value_or(fallback);
@@ -145,7 +132,7 @@ Result<SerialSpec> parse_serial_option(std::string_view value) {
     return serial;
   }
   if (colon != std::string_view::npos && scheme == "chardev") {
-    if (!valid_id(rest)) {
+    if (!is_qemu_id(rest)) {
       return make_error("-serial: '" + std::string(value) + "' does not name a chardev id");
     }
     serial.kind = SerialSpec::Kind::kChardevRef;
@@ -195,7 +182,7 @@ Result<ChardevSpec> parse_chardev_option(std::string_view value) {
   if (!id) {
     return make_error("-chardev " + backend + ": needs id=");
   }
-  if (!valid_id(*id)) {
+  if (!is_qemu_id(*id)) {
     return make_error("-chardev " + backend + ": id='" + *id +
                       "' must start with a letter and hold only letters, digits, '-', '.' and "
                       "'_'");

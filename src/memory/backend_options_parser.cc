@@ -22,19 +22,6 @@ const std::vector<std::string_view> kFileKeys = {"mem-path",     "readonly", "ro
                                                  "discard-data", "align",    "offset"};
 const std::vector<std::string_view> kMemfdKeys = {"hugetlb", "hugetlbsize", "seal"};
 
-// QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'.
-bool is_identifier(std::string_view id) {
-  if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) {
-    return false;
-  }
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Typed reads with the wording of QEMU's keyval input visitor.
 class Reader {
  public:
@@ -141,7 +128,7 @@ Result<BackendOptions> BackendOptionsParser::read(const KeyValues& kv, GivenKeys
   if (!id) {
     return make_error(option + " " + *qom_type + ": Parameter 'id' is missing");
   }
-  if (!is_identifier(*id)) {
+  if (!is_qemu_id(*id)) {
     return make_error(option + " " + *qom_type + ": Parameter 'id' expects an identifier");
   }
   o.id_ = *id;

@@ -57,3 +57,18 @@ TEST(ParseUint, DecimalAndHex) {
 
 }  // namespace
 }  // namespace mimeo
+
+namespace mimeo {
+namespace {
+
+TEST(QemuId, LetterThenLettersDigitsDashDotUnderscore) {
+  EXPECT_TRUE(is_qemu_id("pc.ram"));
+  EXPECT_TRUE(is_qemu_id("mem-0_a"));
+  EXPECT_FALSE(is_qemu_id(""));
+  EXPECT_FALSE(is_qemu_id("0mem"));
+  EXPECT_FALSE(is_qemu_id("a/b"));
+  EXPECT_FALSE(is_qemu_id("a,b"));
+}
+
+}  // namespace
+}  // namespace mimeo
