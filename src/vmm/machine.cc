@@ -102,6 +102,7 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config, Ma
 
   std::unique_ptr<Machine> machine(
       new Machine(config, std::move(io), std::move(guest_memory), std::move(kvm), std::move(vm)));
+  machine->timings_ = timings;
   start = Clock::now();
   MIMEO_TRY(machine->create_memory_slots());
   machine->timings_.slots = since(start);
@@ -117,9 +118,6 @@ Result<std::unique_ptr<Machine>> Machine::create(const MachineConfig& config, Ma
   start = Clock::now();
   MIMEO_TRY(machine->create_devices(config));
   machine->timings_.devices = since(start);
-  machine->timings_.memory = timings.memory;
-  machine->timings_.kernel = timings.kernel;
-  machine->timings_.vm = timings.vm;
   return machine;
 }
 

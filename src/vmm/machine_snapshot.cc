@@ -23,6 +23,16 @@ using Clock = std::chrono::steady_clock;
 constexpr std::array<uint32_t, 4> kCapabilitiesUsed = {
     KVM_CAP_IRQCHIP, KVM_CAP_READONLY_MEM, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_ADJUST_CLOCK};
 
+// Where a backend starts in guest-physical space (its first region).
+uint64_t backend_gpa(const memory::GuestMemory& memory, const std::string& id) {
+  for (const auto& region : memory.regions()) {
+    if (region.backend_id == id && region.backend_offset == 0) {
+      return region.gpa;
+    }
+  }
+  return 0;
+}
+
 std::string vcpu_section(size_t index) { return fmt::format("vcpu{}", index); }
 constexpr const char* kVmSection = "vm";
 constexpr const char* kSerialSection = "serial0";
@@ -82,11 +92,7 @@ Result<snapshot::MemoryLayout> Machine::memory_layout(bool ignore_shared) const 
     snapshot::MemoryBackendInfo info;
     info.id = backend.id();
     info.size = backend.size();
-    for (const auto& region : memory_.regions()) {
-      if (region.backend_id == backend.id() && region.backend_offset == 0) {
-        info.gpa = region.gpa;
-      }
-    }
+    info.gpa = backend_gpa(memory_, backend.id());
     if (ignore_shared && is_shared_file(backend)) {
       info.storage = snapshot::RamStorage::kSharedFile;
       info.file_path = backend.options().mem_path();
@@ -165,11 +171,7 @@ Status Machine::restore_state(const snapshot::DecodedStream& stream) {
     snapshot::MemoryBackendInfo info;
     info.id = backend.id();
     info.size = backend.size();
-    for (const auto& region : memory_.regions()) {
-      if (region.backend_id == backend.id() && region.backend_offset == 0) {
-        info.gpa = region.gpa;
-      }
-    }
+    info.gpa = backend_gpa(memory_, backend.id());
     // A backend saved as a shared file is restored from a file backend
     // mapping that file (normally readonly=on,rom=off: copy-on-write).
     const snapshot::MemoryBackendInfo* saved = nullptr;
