@@ -1,0 +1,247 @@
+// The supervisor's clone requests: create (from the warm pool when it can),
+// list, get, pause, resume, delete.
+#include <filesystem>
+
+#include "service/names.h"
+#include "service/random_uuid.h"
+#include "service/supervisor.h"
+
+namespace mimeo::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr unsigned kMaxClonesPerRequest = 1000;
+
+ServiceError from_catalog(const Error& error) { return catalog_service_error(error); }
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ServiceResult<CloneInfo> Supervisor::hand_out(const WorkerPtr& worker, const CloneRequest& request,
+                                              Clock::time_point arrived, bool from_pool) {
+  auto uuid = random_uuid();
+  if (!uuid.ok()) {
+    return internal(uuid.error());
+  }
+  {
+    std::lock_guard commands(worker->commands);
+    if (auto started = worker->process.command("start uuid=" + *uuid, options_.command_timeout);
+        !started.ok()) {
+      return ServiceError{ErrorKind::kInternal,
+                          "clone " + worker->id + " did not start: " + started.error().describe()};
+    }
+  }
+  const double create_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - arrived).count();
+  std::lock_guard lock(mutex_);
+  if (auto handed = catalog_.hand_out_clone(
+          worker->id, HandOut{request.name, *uuid, create_ms, from_pool, unix_now()});
+      !handed.ok()) {
+    return handed.error().err == EEXIST
+               ? conflict("a clone named '" + request.name.value_or("") + "' exists")
+               : from_catalog(handed.error());
+  }
+  metrics_.observe_clone_created(create_ms / 1000.0, from_pool);
+  auto record = catalog_.find_clone(worker->id);
+  if (!record.ok() || !record->has_value()) {
+    return internal(make_error("clone " + worker->id + " vanished from the catalog"));
+  }
+  return clone_info(**record);
+}
+
+ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRequest& request) {
+  const auto arrived = Clock::now();
+  if (request.count < 1 || request.count > kMaxClonesPerRequest) {
+    return invalid("\"count\" must be between 1 and " + std::to_string(kMaxClonesPerRequest));
+  }
+  if (request.name) {
+    if (request.count != 1) {
+      return invalid("\"name\" names one clone: it needs \"count\" 1");
+    }
+    if (!is_valid_name(*request.name)) {
+      return invalid(invalid_name_message("clone", *request.name));
+    }
+    if (looks_like_clone_id(*request.name)) {
+      return invalid("clone name \"" + *request.name +
+                     "\" looks like a clone id (12 hex digits); choose another");
+    }
+  }
+  std::vector<WorkerPtr> workers;
+  std::string dir;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return ServiceError{ErrorKind::kUnavailable, "the daemon is stopping"};
+    }
+    auto found = catalog_.find_template(request.template_name);
+    if (!found.ok()) {
+      return from_catalog(found.error());
+    }
+    if (!found->has_value() || (*found)->status != TemplateStatus::kReady) {
+      return not_found("no template named '" + request.template_name + "'");
+    }
+    dir = (*found)->dir;
+    if (request.name) {
+      auto taken = catalog_.find_clone(*request.name);
+      if (taken.ok() && taken->has_value()) {
+        return conflict("a clone named '" + *request.name + "' exists");
+      }
+    }
+    for (unsigned i = 0; i < request.count; ++i) {
+      WorkerPtr worker = take_warm(request.template_name);
+      if (!worker) {
+        break;
+      }
+      workers.push_back(std::move(worker));
+    }
+  }
+  const size_t warm = workers.size();
+  std::vector<CloneOutcome> outcomes(request.count);
+  // The pool ran short: start the rest now (the slow path, counted as misses).
+  for (size_t i = warm; i < request.count; ++i) {
+    auto worker = start_worker(request.template_name, dir);
+    if (!worker.ok()) {
+      metrics_.count_error("clone_start");
+      outcomes[i].error = internal(worker.error());
+      workers.push_back(nullptr);
+      continue;
+    }
+    workers.push_back(*worker);
+  }
+  for (size_t i = 0; i < workers.size(); ++i) {
+    if (!workers[i]) {
+      continue;
+    }
+    auto clone = hand_out(workers[i], request, arrived, i < warm);
+    if (clone.ok()) {
+      outcomes[i].clone = std::move(*clone);
+      continue;
+    }
+    metrics_.count_error("clone_start");
+    outcomes[i].error = clone.error();
+    {
+      std::lock_guard lock(mutex_);
+      workers_.erase(workers[i]->id);
+      reaper_->unwatch(workers[i]->process.pidfd());
+      (void)catalog_.remove_clone(workers[i]->id);
+    }
+    stop_worker(workers[i]);
+  }
+  return outcomes;
+}
+
+std::vector<CloneInfo> Supervisor::list_clones() {
+  std::lock_guard lock(mutex_);
+  std::vector<CloneInfo> clones;
+  auto records = catalog_.clones();
+  if (!records.ok()) {
+    log("catalog: " + records.error().describe());
+    return clones;
+  }
+  for (const auto& record : *records) {
+    if (record.state != CloneRecordState::kWarm) {
+      clones.push_back(clone_info(record));
+    }
+  }
+  return clones;
+}
+
+ServiceResult<CloneRecord> Supervisor::find_clone_locked(const std::string& ref) {
+  auto record = catalog_.find_clone(ref);
+  if (!record.ok()) {
+    return from_catalog(record.error());
+  }
+  if (!record->has_value() || (*record)->state == CloneRecordState::kWarm) {
+    return not_found("no clone with id or name '" + ref + "'");
+  }
+  return std::move(**record);
+}
+
+ServiceResult<CloneInfo> Supervisor::get_clone(const std::string& ref) {
+  std::lock_guard lock(mutex_);
+  auto record = find_clone_locked(ref);
+  if (!record.ok()) {
+    return record.error();
+  }
+  return clone_info(*record);
+}
+
+ServiceResult<CloneInfo> Supervisor::control_clone(const std::string& ref, const char* command,
+                                                   CloneState new_state) {
+  WorkerPtr worker;
+  {
+    std::lock_guard lock(mutex_);
+    auto record = find_clone_locked(ref);
+    if (!record.ok()) {
+      return record.error();
+    }
+    worker = live_worker(record->id);
+    if (!worker) {
+      return conflict("clone " + record->id + " is " + clone_record_state_name(record->state) +
+                      ", not running");
+    }
+  }
+  {
+    std::lock_guard commands(worker->commands);
+    if (auto done = worker->process.command(command, options_.command_timeout); !done.ok()) {
+      return conflict("clone " + worker->id + ": " + done.error().describe());
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (auto set = catalog_.set_clone_state(worker->id, record_clone_state(new_state), std::nullopt);
+      !set.ok()) {
+    return from_catalog(set.error());
+  }
+  auto record = find_clone_locked(worker->id);
+  if (!record.ok()) {
+    return record.error();
+  }
+  return clone_info(*record);
+}
+
+ServiceResult<CloneInfo> Supervisor::pause_clone(const std::string& ref) {
+  return control_clone(ref, "pause", CloneState::kPaused);
+}
+
+ServiceResult<CloneInfo> Supervisor::resume_clone(const std::string& ref) {
+  return control_clone(ref, "resume", CloneState::kRunning);
+}
+
+ServiceStatus Supervisor::delete_clone(const std::string& ref) {
+  WorkerPtr worker;
+  std::string id;
+  std::string dir;
+  {
+    std::lock_guard lock(mutex_);
+    auto record = find_clone_locked(ref);
+    if (!record.ok()) {
+      return record.error();
+    }
+    id = record->id;
+    dir = record->dir;
+    worker = live_worker(id);
+    if (worker) {
+      workers_.erase(id);
+      reaper_->unwatch(worker->process.pidfd());
+    }
+  }
+  if (worker) {
+    stop_worker(worker);
+  }
+  std::lock_guard lock(mutex_);
+  if (auto removed = catalog_.remove_clone(id); !removed.ok()) {
+    return from_catalog(removed.error());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return {};
+}
+
+}  // namespace mimeo::service

@@ -1,0 +1,156 @@
+// What a daemon does when it starts on a state directory that another one
+// used (maybe killed with SIGKILL): finish or undo what was half-done,
+// reattach clones that still run, and report the ones that were lost.
+#include <signal.h>
+
+#include <filesystem>
+#include <set>
+
+#include "base/read_file.h"
+#include "service/supervisor.h"
+
+namespace mimeo::service {
+
+namespace {
+
+void remove_dir(const std::string& dir) {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+// True when `pid` runs `mimeo worker ... --id ID`: the last check before a
+// process that does not answer on its control socket is killed.
+bool is_worker_process(pid_t pid, const std::string& id) {
+  auto bytes = read_whole_file("/proc/" + std::to_string(pid) + "/cmdline");
+  if (!bytes.ok()) {
+    return false;
+  }
+  std::vector<std::string> args;
+  std::string current;
+  for (uint8_t byte : *bytes) {
+    if (byte == 0) {
+      args.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(static_cast<char>(byte));
+    }
+  }
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--id" && args[i + 1] == id) {
+      return args.size() > 1 && args[1] == "worker";
+    }
+  }
+  return false;
+}
+
+// Entries of `dir` (names only), without "." and "..".
+std::vector<std::string> entries_of(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+}  // namespace
+
+Status Supervisor::recover() {
+  MIMEO_ASSIGN_OR_RETURN(auto templates, catalog_.templates());
+  std::set<std::string> known_templates;
+  for (const auto& record : templates) {
+    if (record.status == TemplateStatus::kCreating) {
+      if (record.owned) {
+        remove_dir(record.dir);
+      }
+      MIMEO_TRY(catalog_.remove_template(record.name));
+      log("template '" + record.name +
+          "' was being created when the daemon stopped: its remains are removed");
+      continue;
+    }
+    if (record.owned) {
+      known_templates.insert(record.name);
+    }
+    if (auto facts = options_.inspect_template(record.dir); !facts.ok()) {
+      log("template '" + record.name + "' is damaged: " + facts.error().describe());
+    }
+    pools_[record.name] = Pool{record.dir, record.pool_size, 0, {}, {}};
+  }
+  // What a killed `template create` left (DIR.tmp-*), or published after its
+  // daemon was gone: not in the catalog, so no user knows of it.
+  const std::string templates_dir = options_.state_dir + "/templates";
+  for (const auto& name : entries_of(templates_dir)) {
+    if (known_templates.count(name) == 0) {
+      remove_dir(templates_dir + "/" + name);
+      log("removed " + templates_dir + "/" + name + ", which no template in the catalog owns");
+    }
+  }
+
+  MIMEO_ASSIGN_OR_RETURN(auto clones, catalog_.clones());
+  std::set<std::string> known_clones;
+  for (const auto& record : clones) {
+    recover_clone(record);
+    known_clones.insert(record.id);
+  }
+  const std::string clones_dir = options_.state_dir + "/clones";
+  for (const auto& name : entries_of(clones_dir)) {
+    if (known_clones.count(name) == 0) {
+      remove_dir(clones_dir + "/" + name);
+    }
+  }
+  return {};
+}
+
+void Supervisor::recover_clone(const CloneRecord& record) {
+  const WorkerPaths paths = worker_paths(options_.state_dir, record.id);
+  const auto timeout = std::chrono::milliseconds(1000);
+  switch (record.state) {
+    case CloneRecordState::kWarm: {
+      // A pool member of the last daemon: stop it; the pool is refilled.
+      if (record.pid > 0) {
+        auto worker = WorkerProcess::attach(paths, record.pid, timeout);
+        if (worker.ok()) {
+          (void)worker->command("stop", timeout);
+          worker->kill();
+          worker->release();
+        } else if (is_worker_process(record.pid, record.id)) {
+          ::kill(record.pid, SIGKILL);
+        }
+      }
+      (void)catalog_.remove_clone(record.id);
+      remove_dir(paths.dir);
+      return;
+    }
+    case CloneRecordState::kRunning:
+    case CloneRecordState::kPaused: {
+      auto worker = record.pid > 0 ? WorkerProcess::attach(paths, record.pid, timeout)
+                                   : Result<WorkerProcess>(make_error("it has no process id"));
+      if (!worker.ok()) {
+        std::string last = last_line_of(paths.log);
+        std::string reason = "its process was gone when the daemon restarted";
+        if (!last.empty()) {
+          reason += " (last words: " + last + ")";
+        }
+        (void)catalog_.set_clone_state(record.id, CloneRecordState::kLost, reason);
+        log("clone " + record.id + " lost: " + reason);
+        return;
+      }
+      auto status = worker->command("status", timeout);
+      const bool paused = status.ok() && status->starts_with("paused");
+      (void)catalog_.set_clone_state(
+          record.id, paused ? CloneRecordState::kPaused : CloneRecordState::kRunning, std::nullopt);
+      auto live = std::make_shared<Worker>(record.id, record.template_name, std::move(*worker));
+      workers_[record.id] = live;
+      if (auto watched = reaper_->watch(record.id, live->process.pidfd()); !watched.ok()) {
+        log("clone " + record.id + ": " + watched.error().describe());
+      }
+      log("clone " + record.id + " reattached (pid " + std::to_string(record.pid) + ")");
+      return;
+    }
+    case CloneRecordState::kExited:
+    case CloneRecordState::kCrashed:
+    case CloneRecordState::kLost: return;
+  }
+}
+
+}  // namespace mimeo::service

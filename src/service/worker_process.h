@@ -1,0 +1,79 @@
+// One clone worker process (`mimeo worker`, docs/worker.md) as the daemon sees
+// it: spawned for a warm pool, or found again after the daemon restarted. Its
+// pidfd says when it ends; its control socket takes one-line commands.
+// Not thread-safe: the caller serializes commands to one worker.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "service/worker_paths.h"
+
+namespace mimeo::service {
+
+// How a worker process ended.
+struct WorkerExit {
+  bool known = false;  // false: not our child (found after a restart), status unknown
+  bool signaled = false;
+  int code = 0;            // exit status, or the signal number when `signaled`
+  std::string last_words;  // the last line of its log: the VM's exit report
+};
+
+class WorkerProcess {
+ public:
+  // Starts `binary worker --template DIR --id ID ...` in its own session,
+  // with stderr in paths.log. wait_ready() then waits for it to be warm.
+  static Result<WorkerProcess> spawn(const std::string& binary, const std::string& template_dir,
+                                     const std::string& id, const WorkerPaths& paths);
+  // A worker that outlived a daemon: its control socket must answer `status`
+  // with `pid`, so that a reused pid is never taken for it.
+  static Result<WorkerProcess> attach(const WorkerPaths& paths, pid_t pid,
+                                      std::chrono::milliseconds timeout);
+
+  WorkerProcess(WorkerProcess&&) noexcept = default;
+  WorkerProcess& operator=(WorkerProcess&&) noexcept = default;
+  ~WorkerProcess();
+
+  // Reads "ready" from the worker, then connects to its control socket.
+  [[nodiscard]] Status wait_ready(std::chrono::milliseconds timeout);
+  // Sends one command line; returns what follows "ok " in the reply, or an
+  // error with the worker's message.
+  [[nodiscard]] Result<std::string> command(const std::string& line,
+                                            std::chrono::milliseconds timeout);
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] int pidfd() const { return pidfd_.get(); }
+  [[nodiscard]] const WorkerPaths& paths() const { return paths_; }
+  // True once the process has ended (its pidfd is readable).
+  [[nodiscard]] bool ended() const;
+  // Sends SIGKILL through the pidfd (never to a reused pid).
+  void kill() const;
+  // After ended(): reaps a child and says how it ended.
+  WorkerExit reap();
+  // Lets the process go on without this object: not killed or reaped when
+  // destroyed (a clone that outlives the daemon).
+  void release() { child_ = false; }
+
+ private:
+  WorkerProcess(pid_t pid, UniqueFd pidfd, bool child, WorkerPaths paths)
+      : pid_(pid), pidfd_(std::move(pidfd)), child_(child), paths_(std::move(paths)) {}
+  [[nodiscard]] Status connect_control(std::chrono::milliseconds timeout);
+
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  bool child_ = false;  // ours to reap
+  bool reaped_ = false;
+  WorkerPaths paths_;
+  UniqueFd notify_;   // read end of the worker's --notify-fd pipe
+  UniqueFd control_;  // connected control socket
+  std::string buffer_;
+};
+
+// The last non-empty line of a file (a worker log: a few lines).
+[[nodiscard]] std::string last_line_of(const std::string& path);
+
+}  // namespace mimeo::service
