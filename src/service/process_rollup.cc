@@ -1,9 +1,9 @@
 #include "service/process_rollup.h"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 #include <string>
-
-#include "base/read_file.h"
 
 namespace mimeo::service {
 
@@ -36,10 +36,15 @@ MemoryRollup parse_memory_rollup(std::string_view text) {
 }
 
 Result<MemoryRollup> read_memory_rollup(pid_t pid) {
-  MIMEO_ASSIGN_OR_RETURN(auto bytes,
-                         read_whole_file("/proc/" + std::to_string(pid) + "/smaps_rollup"));
-  return parse_memory_rollup(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  // A /proc file has no size to read up to (st_size is 0): read it as a stream.
+  const std::string path = "/proc/" + std::to_string(pid) + "/smaps_rollup";
+  std::ifstream file(path);
+  if (!file) {
+    return errno_error("open " + path);
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_memory_rollup(text.str());
 }
 
 }  // namespace mimeo::service

@@ -4,9 +4,9 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
-#include "base/read_file.h"
 #include "service/supervisor.h"
 
 namespace mimeo::service {
@@ -21,19 +21,11 @@ void remove_dir(const std::string& dir) {
 // True when `pid` runs `mimeo worker ... --id ID`: the last check before a
 // process that does not answer on its control socket is killed.
 bool is_worker_process(pid_t pid, const std::string& id) {
-  auto bytes = read_whole_file("/proc/" + std::to_string(pid) + "/cmdline");
-  if (!bytes.ok()) {
-    return false;
-  }
+  // A /proc file has no size to read up to: read it as a stream.
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
   std::vector<std::string> args;
-  std::string current;
-  for (uint8_t byte : *bytes) {
-    if (byte == 0) {
-      args.push_back(std::move(current));
-      current.clear();
-    } else {
-      current.push_back(static_cast<char>(byte));
-    }
+  for (std::string arg; std::getline(cmdline, arg, '\0');) {
+    args.push_back(arg);
   }
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] == "--id" && args[i + 1] == id) {

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +35,16 @@ std::string failure_message(const std::string& output, int status) {
                : fmt::format("template create failed with status {}", WEXITSTATUS(status));
   }
   return std::string(last);
+}
+
+// A guest that touches a page of its RAM file on a full disk gets SIGBUS
+// rather than an error message; so a failure with (almost) no space left is
+// reported as what it is.
+bool disk_full_at(const std::string& dir) {
+  const std::string parent = dir.substr(0, dir.rfind('/'));
+  struct statvfs fs {};
+  return ::statvfs(parent.c_str(), &fs) == 0 &&
+         static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20);
 }
 
 }  // namespace
@@ -120,6 +131,11 @@ ServiceStatus build_template(const std::string& binary, const std::string& dir,
   if (message.find("No space left on device") != std::string::npos ||
       message.find("Disk quota exceeded") != std::string::npos) {
     return ServiceError{ErrorKind::kNoSpace, "template '" + spec.name + "': " + message};
+  }
+  if (disk_full_at(dir)) {
+    return ServiceError{
+        ErrorKind::kNoSpace,
+        "template '" + spec.name + "': the disk of the state directory is full (" + message + ")"};
   }
   return invalid("template '" + spec.name + "': " + message);
 }
