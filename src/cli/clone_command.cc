@@ -1,133 +1,19 @@
-#include <fmt/format.h>
-
 #include <cstdio>
-#include <set>
-#include <utility>
 
+#include "cli/clone_plan.h"
 #include "cli/foreground_vm.h"
 #include "cli/template_commands.h"
-#include "cli/template_dir.h"
-#include "memory/backend_options.h"
 #include "snapshot/stream_file.h"
 
 namespace mimeo::cli {
 
-namespace {
-
-int fail(const std::string& message) {
-  std::fprintf(stderr, "mimeo clone: %s\n", message.c_str());
-  return 1;
-}
-
-// What a user may add to a clone: where its console and control go, and its
-// name and UUID. The rest of the machine is the template's.
-Status check_extra_options(const RunOptions& extra) {
-  const std::pair<bool, const char*> machine_options[] = {
-      {extra.memory.has_value(), "-m"},         {extra.smp.has_value(), "-smp"},
-      {extra.machine.has_value(), "-machine"},  {extra.cpu.has_value(), "-cpu"},
-      {!extra.objects.empty(), "-object"},      {!extra.numa.empty(), "-numa"},
-      {!extra.devices.empty(), "-device"},      {extra.kernel.has_value(), "-kernel"},
-      {extra.append.has_value(), "-append"},    {extra.initrd.has_value(), "-initrd"},
-      {extra.incoming.has_value(), "-incoming"}};
-  for (const auto& [given, name] : machine_options) {
-    if (given) {
-      return make_error(std::string(name) +
-                        " is not for a clone: its machine is the template's (a clone takes only "
-                        "-serial, -chardev, -qmp, -uuid, -name, -S and -display/-nographic)");
-    }
-  }
-  return {};
-}
-
-// template.json is untrusted input: where a clone's console and control go,
-// and its name and UUID, are the user's to say, never the template's (a
-// -serial file:PATH there would write wherever the file said).
-Status check_template_options(const RunOptions& options) {
-  if (!options.serials.empty() || !options.chardevs.empty() || options.qmp || options.incoming ||
-      options.start_paused || options.uuid || options.name) {
-    return make_error(
-        "the clone options hold -serial, -chardev, -qmp, -incoming, -S, -uuid or -name, "
-        "which only the user gives a clone");
-  }
-  return {};
-}
-
-// template.json is untrusted input: its clone options must map exactly the
-// template's RAM files, privately (readonly=on,rom=off, share=off). A
-// share=on mapping would write the clone's memory into the template.
-Status check_clone_memory(const RunPlan& plan, const TemplateInfo& info, const std::string& dir) {
-  const std::string where = dir + "/" + kTemplateMetadata;
-  if (plan.machine.memory.size() != info.memory.size()) {
-    return make_error(
-        fmt::format("{}: the clone options define {} memory backend(s) but \"memory\" lists {}",
-                    where, plan.machine.memory.size(), info.memory.size()));
-  }
-  for (const auto& backend : plan.machine.memory) {
-    const TemplateRam* ram = nullptr;
-    for (const auto& r : info.memory) {
-      ram = r.id == backend.id() ? &r : ram;
-    }
-    if (ram == nullptr) {
-      return make_error(
-          fmt::format("{}: memory backend '{}' is not in \"memory\"", where, backend.id()));
-    }
-    const std::string file = dir + "/" + ram->file;
-    if (backend.type() != memory::BackendType::kFile || backend.mem_path() != file ||
-        backend.size() != ram->size || backend.share() || !backend.readonly() ||
-        backend.guest_readonly()) {
-      return make_error(
-          fmt::format("{}: memory backend '{}' of a clone must be the template's file {} with "
-                      "readonly=on,rom=off,share=off",
-                      where, backend.id(), file));
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
 int clone_command(const CloneOptions& options) {
-  auto info = read_template_info(options.dir);
-  if (!info.ok()) {
-    return fail(info.error().describe());
-  }
-  auto extra = parse_run_options(options.extra);
-  if (!extra.ok()) {
-    return fail(extra.error().describe());
-  }
-  if (auto checked = check_extra_options(*extra); !checked.ok()) {
-    return fail(checked.error().describe());
-  }
-  // The template's options alone first, so that an error names the file it
-  // comes from; what fails only with the user's options added is theirs.
-  auto args = clone_options_for(*info, options.dir);
-  const std::string metadata = options.dir + "/" + kTemplateMetadata;
-  auto template_options = parse_run_options(args);
-  if (!template_options.ok()) {
-    return fail(metadata + ": " + template_options.error().describe());
-  }
-  if (auto own = check_template_options(*template_options); !own.ok()) {
-    return fail(metadata + ": " + own.error().describe());
-  }
-  if (auto template_plan = build_run_plan(*template_options); !template_plan.ok()) {
-    return fail(metadata + ": " + template_plan.error().describe());
-  }
-  auto user_args = format_run_options(*extra);
-  args.insert(args.end(), user_args.begin(), user_args.end());
-  auto run_options = parse_run_options(args);
-  if (!run_options.ok()) {
-    return fail(run_options.error().describe());
-  }
-  auto plan = build_run_plan(*run_options);  // -S (with -qmp): paused until QMP's cont
+  auto plan = plan_clone(options.dir, options.extra);
   if (!plan.ok()) {
-    return fail(plan.error().describe());
+    std::fprintf(stderr, "mimeo clone: %s\n", plan.error().describe().c_str());
+    return 1;
   }
-  if (auto memory = check_clone_memory(*plan, *info, options.dir); !memory.ok()) {
-    return fail(memory.error().describe());
-  }
-  plan->machine.incoming = true;
-
-  const std::string state_path = options.dir + "/" + kTemplateState;
+  const std::string& state_path = plan->state_path;
   ForegroundHooks hooks;
   hooks.command = "mimeo clone";
   hooks.before_start = [&state_path](vmm::Machine& machine) -> Status {
@@ -139,7 +25,7 @@ int clone_command(const CloneOptions& options) {
     std::fprintf(stderr, "mimeo clone: uuid %s generation-id %s\n", identity.uuid_string().c_str(),
                  identity.generation_id_hex().c_str());
   };
-  return run_in_foreground(*plan, hooks);
+  return run_in_foreground(plan->run, hooks);
 }
 
 }  // namespace mimeo::cli

@@ -7,6 +7,7 @@
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
 #include "cli/template_commands.h"
+#include "cli/worker_command.h"
 
 namespace mimeo::cli {
 
@@ -73,6 +74,18 @@ int main(int argc, char** argv) {
       "start one clone of a template in the foreground: mimeo clone DIR [-serial ...] [-qmp ...]");
   clone->add_option("dir", clone_options.dir, "the template directory")->required();
 
+  // Started by the daemon (docs/worker.md), so not in the help text (group "").
+  // Missing or unknown options are the command's to report, on its notify fd.
+  WorkerOptions worker_options;
+  auto* worker = app.add_subcommand("worker", "one warm clone under the daemon's control");
+  worker->group("");
+  worker->allow_extras();
+  worker->add_option("--template", worker_options.template_dir, "the template directory");
+  worker->add_option("--id", worker_options.id, "the clone's id");
+  worker->add_option("--control", worker_options.control, "the control socket's path");
+  worker->add_option("--console", worker_options.console, "COM1's socket path");
+  worker->add_option("--notify-fd", worker_options.notify_fd, "where to say ready or error");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,6 +107,10 @@ int main(int argc, char** argv) {
   if (clone->parsed()) {
     clone_options.extra = vm_options;
     return clone_command(clone_options);
+  }
+  if (worker->parsed()) {
+    worker_options.unexpected = worker->remaining();
+    return worker_command(worker_options);
   }
   return 2;
 }

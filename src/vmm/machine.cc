@@ -127,7 +127,7 @@ Machine::Machine(const MachineConfig& config, MachineIo io, memory::GuestMemory 
       memory_(std::move(memory)),
       kvm_(std::move(kvm)),
       vm_(std::move(vm)),
-      control_(config.vcpus),
+      control_(config.vcpus, io_.on_stop),
       start_paused_(config.start_paused) {}
 
 Machine::~Machine() {
@@ -271,6 +271,7 @@ Status Machine::start() {
   if (start_paused_) {
     control_.start_paused();
   } else {
+    ran_ = true;
     control_.set_running();
   }
   started_ = true;
@@ -297,7 +298,18 @@ Status Machine::resume() {
   if (control_.stopping()) {
     return make_error("the VM has stopped");
   }
+  ran_ = true;
   control_.resume();
+  return {};
+}
+
+Status Machine::set_uuid(const devices::Uuid& uuid) {
+  if (ran_) {
+    return make_error("the VM UUID can only be set before the guest runs");
+  }
+  devices::Identity identity = identity_->identity();
+  identity.uuid = uuid;
+  identity_->set_identity(identity);
   return {};
 }
 

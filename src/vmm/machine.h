@@ -87,6 +87,10 @@ class Machine {
   [[nodiscard]] const memory::GuestMemory& memory() const { return memory_; }
   // The identity the guest sees through the identity device (docs/identity.md).
   [[nodiscard]] devices::Identity identity() const { return identity_->identity(); }
+  // Gives the VM another UUID (as -uuid would have), e.g. a restored clone
+  // kept paused until it is handed out. Only before the guest first runs, so
+  // that it never sees two UUIDs; fails after.
+  [[nodiscard]] Status set_uuid(const devices::Uuid& uuid);
   [[nodiscard]] const CreateTimings& timings() const { return timings_; }
 
  private:
@@ -122,6 +126,7 @@ class Machine {
   CreateTimings timings_;
   bool started_ = false;
   bool start_paused_ = false;
+  std::atomic<bool> ran_{false};  // the vCPUs were let run (start() unpaused, or resume())
 };
 
 }  // namespace mimeo::vmm

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct MachineIo {
   std::shared_ptr<chardev::Chardev> serial;
   // Progress of prealloc=on, for a progress bar.
   memory::ProgressFn prealloc_progress;
+  // Called once when the VM stops, for whatever reason, from the thread that
+  // stops it (often a vCPU thread, with device locks held): it must not block
+  // or call into the machine. E.g. write to an eventfd a poll loop watches.
+  std::function<void()> on_stop;
 };
 
 }  // namespace mimeo::vmm

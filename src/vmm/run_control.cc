@@ -43,22 +43,33 @@ bool RunControl::pause(const std::function<void()>& kick) {
 }
 
 void RunControl::resume() {
-  std::lock_guard lock(mutex_);
-  if (stop_report_) {
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_report_) {
+      return;
+    }
+    pause_requested_ = false;
+    state_ = RunState::kRunning;
   }
-  pause_requested_ = false;
-  state_ = RunState::kRunning;
+  // After unlocking: a parked vCPU woken while the lock is held would only
+  // block on it again (a handed-out warm clone's start is this wake-up).
   changed_.notify_all();
 }
 
 void RunControl::stop(const ExitReport& report) {
-  std::lock_guard lock(mutex_);
-  if (!stop_report_) {
-    stop_report_ = report;
-    state_ = RunState::kStopped;
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stop_report_) {
+      stop_report_ = report;
+      state_ = RunState::kStopped;
+      first = true;
+    }
+    changed_.notify_all();
   }
-  changed_.notify_all();
+  if (first && on_stop_) {
+    on_stop_();
+  }
 }
 
 ExitReport RunControl::wait_for_stop() {

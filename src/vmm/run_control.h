@@ -16,7 +16,9 @@ enum class RunState { kCreated, kRunning, kPaused, kStopped };
 
 class RunControl {
  public:
-  explicit RunControl(uint32_t vcpus) : vcpus_(vcpus) {}
+  // `on_stop` is called once, by the first stop(), after the lock is released.
+  explicit RunControl(uint32_t vcpus, std::function<void()> on_stop = {})
+      : vcpus_(vcpus), on_stop_(std::move(on_stop)) {}
 
   // Called by a vCPU thread before each KVM_RUN: parks while paused; returns
   // false when the thread must end. `before_park` runs (once, under the lock)
@@ -44,6 +46,7 @@ class RunControl {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   uint32_t vcpus_;
+  const std::function<void()> on_stop_;
   uint32_t parked_ = 0;
   uint32_t exited_ = 0;
   RunState state_ = RunState::kCreated;

@@ -1,0 +1,154 @@
+#include "worker/worker.h"
+
+#include <fmt/format.h>
+#include <malloc.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+
+#include "chardev/socket_chardev.h"
+#include "snapshot/stream_file.h"
+#include "worker/process_setup.h"
+
+namespace mimeo::worker {
+
+Worker::Worker(WorkerSetup setup) : setup_(std::move(setup)) {}
+
+Worker::~Worker() = default;
+
+// In this order so that a bad --control creates nothing, and the costly part
+// (the machine) comes after every cheap check.
+Result<std::unique_ptr<Worker>> Worker::prepare(WorkerSetup setup) {
+  MIMEO_TRY(check_worker_id(setup.id));
+  std::unique_ptr<Worker> worker(new Worker(std::move(setup)));
+  WorkerSetup& s = worker->setup_;
+  MIMEO_ASSIGN_OR_RETURN(auto wake, chardev::WakeFd::create());
+  worker->vm_stopped_.emplace(std::move(wake));
+  auto control = ControlServer::listen(s.control_path);
+  if (!control.ok()) {
+    return control.error().context("--control");
+  }
+  worker->control_.emplace(std::move(*control));
+  auto console = chardev::SocketChardev::listen("", s.console_path, /*wait=*/false);
+  if (!console.ok()) {
+    return console.error().context("--console");
+  }
+  vmm::MachineIo io;
+  io.serial = std::move(console.value());
+  io.on_stop = [stopped = &*worker->vm_stopped_] { stopped->notify(); };
+  s.machine.incoming = true;
+  // Warm: the vCPU threads exist and are parked; `start` only lets them run.
+  s.machine.start_paused = true;
+  MIMEO_ASSIGN_OR_RETURN(worker->machine_, vmm::Machine::create(s.machine, std::move(io)));
+  {
+    MIMEO_ASSIGN_OR_RETURN(auto stream, snapshot::read_stream_file(s.state_path));
+    MIMEO_TRY(worker->machine_->restore_state(stream.stream()));
+  }
+  MIMEO_TRY(worker->machine_->start());
+  // The stream and the plan are freed: give the heap back to the host, since
+  // every idle warm clone is one of these processes.
+  ::malloc_trim(0);
+  return worker;
+}
+
+int Worker::serve() {
+  const int signal_fd = setup_.signal_fd.get();
+  const auto handler = [this](std::string_view line) { return handle(line); };
+  for (;;) {
+    std::array<pollfd, 3> fds{
+        {{vm_stopped_->fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}, {control_->poll_fd(), POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      continue;  // EINTR
+    }
+    if (fds[0].revents != 0) {
+      return finish(std::nullopt);
+    }
+    if (fds[1].revents != 0 && termination_requested(signal_fd)) {
+      return finish("SIGTERM");
+    }
+    if (fds[2].revents != 0) {
+      control_->on_readable(handler);
+      if (started_now_) {  // logged after the reply went out: not on the start's path
+        started_now_ = false;
+        const auto identity = machine_->identity();
+        std::fprintf(stderr, "mimeo worker: started, uuid %s generation-id %s\n",
+                     identity.uuid_string().c_str(), identity.generation_id_hex().c_str());
+      }
+      if (stop_requested_) {
+        return finish("stop on the control socket");
+      }
+    }
+  }
+}
+
+ControlServer::Reply Worker::handle(std::string_view line) {
+  auto request = parse_request(line);
+  if (!request.ok()) {
+    return {error_reply(request.error().describe())};
+  }
+  switch (request->command) {
+    case Command::kStatus: return {status_reply(state_, ::getpid(), setup_.id)};
+    case Command::kStart: return {start(request->uuid)};
+    case Command::kPause: return {pause()};
+    case Command::kResume: return {resume()};
+    case Command::kStop: stop_requested_ = true; return {ok_reply("stopping"), true};
+  }
+  return {error_reply("unhandled request")};
+}
+
+std::string Worker::start(const std::optional<devices::Uuid>& uuid) {
+  if (state_ != CloneState::kWarm) {
+    return error_reply(
+        fmt::format("start: the clone was started already (it is {})", state_name(state_)));
+  }
+  if (uuid) {
+    if (auto set = machine_->set_uuid(*uuid); !set.ok()) {
+      return error_reply("start: " + set.error().describe());
+    }
+  }
+  if (auto resumed = machine_->resume(); !resumed.ok()) {
+    return error_reply("start: " + resumed.error().describe());
+  }
+  state_ = CloneState::kRunning;
+  started_now_ = true;
+  return ok_reply("running");
+}
+
+std::string Worker::pause() {
+  if (state_ != CloneState::kRunning) {
+    return error_reply(fmt::format("pause: the clone is {}, not running", state_name(state_)));
+  }
+  if (auto paused = machine_->pause(); !paused.ok()) {
+    return error_reply("pause: " + paused.error().describe());
+  }
+  state_ = CloneState::kPaused;
+  return ok_reply("paused");
+}
+
+std::string Worker::resume() {
+  if (state_ != CloneState::kPaused) {
+    return error_reply(fmt::format("resume: the clone is {}, not paused{}", state_name(state_),
+                                   state_ == CloneState::kWarm ? " (use start)" : ""));
+  }
+  if (auto resumed = machine_->resume(); !resumed.ok()) {
+    return error_reply("resume: " + resumed.error().describe());
+  }
+  state_ = CloneState::kRunning;
+  return ok_reply("running");
+}
+
+int Worker::finish(const std::optional<std::string>& stop_reason) {
+  if (stop_reason) {
+    machine_->request_stop(*stop_reason);
+  }
+  const vmm::ExitReport report = machine_->wait();
+  // The console's socket goes with the machine, the control socket with its server.
+  machine_.reset();
+  control_.reset();
+  std::fprintf(stderr, "mimeo: %s\n", vmm::describe(report).c_str());
+  return vmm::process_status(report);
+}
+
+}  // namespace mimeo::worker
