@@ -186,8 +186,8 @@ TEST_F(Worker, SignalsOfATerminalAreIgnoredAndSigtermStopsAWarmClone) {
   expect_gone(worker);
 }
 
-// The same checks of the untrusted template.json as `mimeo clone`, the error
-// on the notify fd, and nothing created.
+// The same checks of the untrusted template as `mimeo clone`, the error on
+// the notify fd, and nothing left behind.
 TEST_F(Worker, ABadTemplateIsRefusedOnTheNotifyFdAndNothingIsCreated) {
   TempDir scratch;
   const std::string tampered = scratch.file("share-on");
@@ -202,8 +202,14 @@ TEST_F(Worker, ABadTemplateIsRefusedOnTheNotifyFdAndNothingIsCreated) {
     option = text;
   }
   write_text(metadata, doc.dump());
+  // Found only when restoring, after the sockets were made: they go again.
+  const std::string damaged = scratch.file("state-damaged");
+  ASSERT_NO_FATAL_FAILURE(copy_template(template_, damaged));
+  std::string state = read_text(damaged + "/state");
+  state[state.size() / 2] = static_cast<char>(state[state.size() / 2] ^ 1);
+  write_text(damaged + "/state", state);
 
-  for (const std::string& dir : {scratch.file("missing"), tampered}) {
+  for (const std::string& dir : {scratch.file("missing"), tampered, damaged}) {
     const auto clone = run_mimeo({"clone", dir});
     ASSERT_TRUE(clone.err.starts_with("mimeo clone: ")) << clone.err;
     const std::string message = clone.err.substr(13, clone.err.size() - 14);
