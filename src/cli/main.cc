@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "cli/daemon_cli.h"
+#include "cli/daemon_commands.h"
 #include "cli/demo_command.h"
 #include "cli/run_command.h"
 #include "cli/template_commands.h"
@@ -15,11 +17,15 @@ int main(int argc, char** argv) {
   // QEMU-style options follow `--` (template create) or the template
   // directory (clone); they are not CLI11's to parse.
   std::vector<std::string> vm_options;
-  if (argc >= 2 && std::string_view(argv[1]) == "clone") {
-    for (int i = 3; i < argc; ++i) {
+  int command = 1;  // past a leading --socket PATH
+  while (command + 1 < argc && std::string_view(argv[command]) == "--socket") {
+    command += 2;
+  }
+  if (command < argc && std::string_view(argv[command]) == "clone") {
+    for (int i = command + 2; i < argc; ++i) {
       vm_options.emplace_back(argv[i]);
     }
-    argc = std::min(argc, 3);
+    argc = std::min(argc, command + 2);
   } else {
     for (int i = 1; i < argc; ++i) {
       if (std::string_view(argv[i]) == "--") {
@@ -64,6 +70,9 @@ int main(int argc, char** argv) {
                    "give up after this many seconds (nothing is created)")
       ->check(CLI::PositiveNumber);
   create->add_flag("--quiet", create_options.quiet, "don't copy the guest's console to stdout");
+  std::optional<unsigned> create_pool_size;
+  create->add_option("--pool-size", create_pool_size,
+                     "with the daemon: warm clones to keep of this template");
   std::string inspect_dir;
   auto* inspect = templ->add_subcommand("inspect", "print what a template holds and check it");
   inspect->add_option("dir", inspect_dir, "the template directory")->required();
@@ -73,6 +82,8 @@ int main(int argc, char** argv) {
       "clone",
       "start one clone of a template in the foreground: mimeo clone DIR [-serial ...] [-qmp ...]");
   clone->add_option("dir", clone_options.dir, "the template directory")->required();
+
+  DaemonCli daemon_cli(app, *templ);
 
   // Started by the daemon (docs/worker.md), so not in the help text (group "").
   // Missing or unknown options are the command's to report, on its notify fd.
@@ -91,11 +102,31 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (auto status = daemon_cli.run()) {
+    return *status;
+  }
   if (run->parsed()) {
     return run_command(run->remaining());
   }
   if (demo->parsed()) {
     return demo_command(demo_options);
+  }
+  // A NAME (no '/', not a directory here) goes to the daemon when one listens.
+  if (create->parsed() && use_daemon_for(create_options.dir, daemon_cli.socket())) {
+    DaemonTemplateCreate request;
+    request.name = create_options.dir;
+    request.ready_on_serial = create_options.ready_on_serial;
+    request.ready_after = create_options.ready_after;
+    request.timeout = create_options.timeout;
+    request.pool_size = create_pool_size;
+    request.run_options = vm_options;
+    return daemon_template_create(daemon::Client(daemon_cli.socket()), request);
+  }
+  if (inspect->parsed() && use_daemon_for(inspect_dir, daemon_cli.socket())) {
+    return daemon_template_inspect(daemon::Client(daemon_cli.socket()), inspect_dir);
+  }
+  if (clone->parsed() && use_daemon_for(clone_options.dir, daemon_cli.socket())) {
+    return daemon_cli.clone(clone_options.dir, vm_options);
   }
   if (create->parsed()) {
     create_options.run_options = vm_options;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "base/read_file.h"
@@ -163,6 +165,24 @@ Result<WorkerProcess> WorkerProcess::attach(const WorkerPaths& paths, pid_t pid,
                       " (" + status + ")");
   }
   return worker;
+}
+
+WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      child_(std::exchange(other.child_, false)),
+      reaped_(other.reaped_),
+      paths_(std::move(other.paths_)),
+      notify_(std::move(other.notify_)),
+      control_(std::move(other.control_)),
+      buffer_(std::move(other.buffer_)) {}
+
+WorkerProcess& WorkerProcess::operator=(WorkerProcess&& other) noexcept {
+  if (this != &other) {
+    this->~WorkerProcess();
+    new (this) WorkerProcess(std::move(other));
+  }
+  return *this;
 }
 
 WorkerProcess::~WorkerProcess() {

@@ -34,8 +34,11 @@ class WorkerProcess {
   static Result<WorkerProcess> attach(const WorkerPaths& paths, pid_t pid,
                                       std::chrono::milliseconds timeout);
 
-  WorkerProcess(WorkerProcess&&) noexcept = default;
-  WorkerProcess& operator=(WorkerProcess&&) noexcept = default;
+  // A moved-from WorkerProcess owns nothing (pid -1, not a child).
+  WorkerProcess(WorkerProcess&& other) noexcept;
+  WorkerProcess& operator=(WorkerProcess&& other) noexcept;
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
   ~WorkerProcess();
 
   // Reads "ready" from the worker, then connects to its control socket.

@@ -1,0 +1,61 @@
+// What the daemon tests share: `mimeo serve` as a child process on a socket
+// and state directory of the test's own, its REST API through daemon::Client
+// with JSON answers, and the test guest's template made through the API.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "daemon/client.h"
+#include "e2e/mimeo_process.h"
+
+namespace mimeo::e2e {
+
+using Json = nlohmann::json;
+
+struct ApiAnswer {
+  int status = 0;
+  Json body;  // null when empty or not JSON
+};
+
+class DaemonProcess {
+ public:
+  // Starts `mimeo serve --socket DIR/api.sock --state-dir STATE --pool-size N`
+  // and waits until it answers; nullptr (with a test failure) if it does not.
+  static std::unique_ptr<DaemonProcess> start(const std::string& socket,
+                                              const std::string& state_dir, unsigned pool_size);
+
+  // Stops the daemon as a service manager would (SIGTERM), so that its warm
+  // clones are stopped too.
+  ~DaemonProcess();
+
+  ApiAnswer call(const std::string& method, const std::string& path,
+                 const std::optional<Json>& body = std::nullopt) const;
+  // POST /templates for the test guest (ready on its ready line); the answer.
+  ApiAnswer create_guest_template(const std::string& name, unsigned pool_size) const;
+  // Waits until the template's pool holds `warm` clones.
+  bool wait_pool(const std::string& name, unsigned warm,
+                 milliseconds timeout = milliseconds(20000)) const;
+
+  MimeoProcess& process() { return *process_; }
+  [[nodiscard]] const std::string& socket() const { return socket_; }
+
+ private:
+  DaemonProcess(std::unique_ptr<MimeoProcess> process, std::string socket)
+      : process_(std::move(process)), socket_(std::move(socket)), client_(socket_) {}
+
+  std::unique_ptr<MimeoProcess> process_;
+  std::string socket_;
+  daemon::Client client_;
+};
+
+// Connects to a clone's console socket and checks that its guest answers
+// `ping` with `pong`.
+bool guest_answers(const std::string& console_socket, milliseconds timeout = milliseconds(5000));
+
+// Is `pid` alive (and not a zombie)?
+bool process_alive(pid_t pid);
+
+}  // namespace mimeo::e2e
