@@ -84,6 +84,15 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
   auto forget = [&] {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
+    // A `template create` killed by a signal (SIGBUS when its guest's RAM
+    // file cannot grow on a full disk) leaves its unpublished DIR.tmp-XXXXXX.
+    const std::string prefix = spec.name + ".tmp-";
+    for (const auto& entry :
+         std::filesystem::directory_iterator(options_.state_dir + "/templates", ignored)) {
+      if (entry.path().filename().string().starts_with(prefix)) {
+        std::filesystem::remove_all(entry.path(), ignored);
+      }
+    }
     std::lock_guard lock(mutex_);
     (void)catalog_.remove_template(spec.name);
   };
