@@ -54,12 +54,12 @@ std::string mib(const Json& bytes) {
 
 }  // namespace
 
-bool use_daemon_for(const std::string& arg, const std::string& socket) {
+bool use_daemon_for(const std::string& arg, const std::string& socket, bool local_template_wins) {
   if (arg.find('/') != std::string::npos) {
     return false;
   }
   struct stat st {};
-  if (::stat(arg.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (local_template_wins && ::stat((arg + "/template.json").c_str(), &st) == 0) {
     return false;
   }
   return daemon::daemon_listening(socket);

@@ -12,9 +12,11 @@
 
 namespace mimeo::cli {
 
-// True when `arg` names something in the daemon rather than a directory:
-// no '/', not an existing directory, and a daemon listens at `socket`.
-[[nodiscard]] bool use_daemon_for(const std::string& arg, const std::string& socket);
+// True when `arg` names something in the daemon rather than a directory: it
+// has no '/', a daemon listens at `socket`, and (for clone and inspect, which
+// take an existing template) it is not a template directory here.
+[[nodiscard]] bool use_daemon_for(const std::string& arg, const std::string& socket,
+                                  bool local_template_wins);
 
 int daemon_ps(const daemon::Client& client, bool quiet);
 int daemon_rm(const daemon::Client& client, const std::vector<std::string>& refs);

@@ -111,8 +111,9 @@ int main(int argc, char** argv) {
   if (demo->parsed()) {
     return demo_command(demo_options);
   }
-  // A NAME (no '/', not a directory here) goes to the daemon when one listens.
-  if (create->parsed() && use_daemon_for(create_options.dir, daemon_cli.socket())) {
+  // A NAME (no '/'; for clone and inspect, not a template directory here)
+  // goes to the daemon when one listens.
+  if (create->parsed() && use_daemon_for(create_options.dir, daemon_cli.socket(), false)) {
     DaemonTemplateCreate request;
     request.name = create_options.dir;
     request.ready_on_serial = create_options.ready_on_serial;
@@ -122,10 +123,10 @@ int main(int argc, char** argv) {
     request.run_options = vm_options;
     return daemon_template_create(daemon::Client(daemon_cli.socket()), request);
   }
-  if (inspect->parsed() && use_daemon_for(inspect_dir, daemon_cli.socket())) {
+  if (inspect->parsed() && use_daemon_for(inspect_dir, daemon_cli.socket(), true)) {
     return daemon_template_inspect(daemon::Client(daemon_cli.socket()), inspect_dir);
   }
-  if (clone->parsed() && use_daemon_for(clone_options.dir, daemon_cli.socket())) {
+  if (clone->parsed() && use_daemon_for(clone_options.dir, daemon_cli.socket(), true)) {
     return daemon_cli.clone(clone_options.dir, vm_options);
   }
   if (create->parsed()) {
