@@ -55,6 +55,10 @@ Result<RoundResult> measure_round(const BenchSetup& setup, const std::string& ro
     MIMEO_TRY(list[i]->start());
     MIMEO_TRY(list[i]->console().ping(setup.timeout));
     r.start_to_pong_ms.push_back(ms_since(t0));
+    // Paused again (after the timing): hundreds of idle guests ticking at
+    // 100 Hz would fill this host's CPUs, and the next clone's latency would
+    // measure them.
+    MIMEO_TRY(list[i]->pause());
     started.done(i + 1);
   }
   MIMEO_ASSIGN_OR_RETURN(ProcessCost running, read_process_cost(0));
@@ -87,6 +91,7 @@ int round_child(const BenchSetup& setup, int clones, const ChildChannel& channel
   // The fault: clone 0's console backend writes through a null pointer when
   // the guest answers, on clone 0's vCPU thread.
   list[0]->serial().arm();
+  (void)list[0]->start();
   (void)list[0]->console().send("ping\n");
   std::this_thread::sleep_for(setup.timeout);
   return 3;  // the fault did not happen

@@ -30,6 +30,7 @@ class InProcessClone {
   [[nodiscard]] Status connect_console(const std::string& console_path);
   // Lets the parked vCPUs run (the worker's `start`).
   [[nodiscard]] Status start() { return machine_->resume(); }
+  [[nodiscard]] Status pause() { return machine_->pause(); }
   [[nodiscard]] ConsoleClient& console() { return *console_; }
   [[nodiscard]] FaultingConsole& serial() { return *serial_; }
 

@@ -28,10 +28,8 @@ std::string ms(const std::vector<double>& samples) {
     return "–";
   }
   return s.count == 1 ? fmt::format("{:.2f}", s.median)
-                      : fmt::format("{:.2f} / {:.2f}", s.median, s.p90);
+                      : fmt::format("{:.2f} ({:.2f})", s.median, s.p90);
 }
-
-std::string mib(double kib) { return fmt::format("{:.2f}", kib / 1024.0); }
 
 }  // namespace
 
@@ -73,32 +71,42 @@ nlohmann::json report_json(const BenchReport& report) {
 std::string report_table(const BenchReport& report) {
   const HostFacts& h = report.host;
   std::string out = fmt::format(
-      "host: {} CPUs ({}), Linux {}, {}; RLIMIT_NOFILE {}; load average {} before, {} after\n\n",
+      "host: {} CPUs ({}), Linux {}, {}; RLIMIT_NOFILE {}; load average {} before, {} after\n",
       h.cpus, h.cpu_model, h.kernel,
       h.under_hypervisor ? "nested KVM (under a hypervisor)" : "bare-metal KVM", h.open_files_limit,
       h.load_before, h.load_after);
   out +=
-      "| model | N | restore ms (median / p90) | start→pong ms (median / p90) | bring-up s | "
-      "private MiB/clone warm | private MiB/clone running (dirty) | PSS MiB/clone | "
-      "threads/clone | "
-      "fds/clone (clone's process) | fds/clone (supervisor) | fault in one clone | others "
-      "answering |\n"
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: "
-      "|\n";
+      "\nLatency, ms: median (p90)\n\n"
+      "| N | model | restore (to warm) | start → pong | bring-up of all N, s |\n"
+      "| ---: | --- | ---: | ---: | ---: |\n";
+  for (const auto& r : report.rounds) {
+    out += fmt::format("| {} | {} | {} | {} | {:.2f} |\n", r.clones, r.model, ms(r.restore_ms),
+                       ms(r.start_to_pong_ms), r.bring_up_s);
+  }
+  out +=
+      "\nCost per clone\n\n"
+      "| N | model | private KiB, warm | private KiB, after running | of it written | PSS KiB | "
+      "threads | fds in the clone's process | fds in the supervisor |\n"
+      "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const auto& r : report.rounds) {
     out += fmt::format(
-        "| {} | {} | {} | {} | {:.3f} | {} | {} ({}) | {} | {:.1f} | {:.1f} | {:.1f} | {}: {} | {} "
-        "of "
-        "{} |\n",
-        r.model, r.clones, ms(r.restore_ms), ms(r.start_to_pong_ms), r.bring_up_s,
-        mib(r.warm_private_kib), mib(r.running_private_kib), mib(r.running_private_dirty_kib),
-        mib(r.running_pss_kib), r.threads, r.clone_fds, r.supervisor_fds, r.fault, r.fault_outcome,
-        r.others_answering, r.others);
+        "| {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n", r.clones,
+        r.model, r.warm_private_kib, r.running_private_kib, r.running_private_dirty_kib,
+        r.running_pss_kib, r.threads, r.clone_fds, r.supervisor_fds);
+  }
+  out +=
+      "\nA fault in one clone\n\n"
+      "| N | model | fault | what it did | others answering a ping after |\n"
+      "| ---: | --- | --- | --- | ---: |\n";
+  for (const auto& r : report.rounds) {
+    out += fmt::format("| {} | {} | {} | {} | {} of {} |\n", r.clones, r.model, r.fault,
+                       r.fault_outcome, r.others_answering, r.others);
   }
   if (!report.cold.empty()) {
     out +=
-        "\n| model, cold (one at a time, nothing pre-started) | clones | restore ms | start→pong "
-        "ms | create/spawn→pong ms |\n| --- | ---: | ---: | ---: | ---: |\n";
+        "\nCold, one clone at a time (nothing pre-started), ms: median (p90)\n\n"
+        "| model | clones | restore | start → pong | create or spawn → pong |\n"
+        "| --- | ---: | ---: | ---: | ---: |\n";
     for (const auto& c : report.cold) {
       out += fmt::format("| {} | {} | {} | {} | {} |\n", c.model, c.total_ms.size(),
                          ms(c.restore_ms), ms(c.start_to_pong_ms), ms(c.total_ms));

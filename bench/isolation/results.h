@@ -12,7 +12,8 @@ inline constexpr const char* kInProcess = "in-process";
 inline constexpr const char* kProcessPerClone = "process-per-clone";
 
 // N clones of one model brought up one after the other, kept warm, then
-// started one after the other; then a fault in one of them.
+// started one after the other; then a fault in one of them, and a ping to
+// each of the others (resumed one at a time).
 struct RoundResult {
   std::string model;
   int clones = 0;
@@ -20,13 +21,14 @@ struct RoundResult {
   // process-per-clone, spawn of `mimeo worker` until it says "ready".
   std::vector<double> restore_ms;
   // From "start" (resume() / the control socket's `start`) to the guest's
-  // "pong" on COM1, for a clone warm since the bring-up.
+  // "pong" on COM1, for a clone warm since the bring-up. Each clone is paused
+  // again after its pong, so that one guest runs at a time.
   std::vector<double> start_to_pong_ms;
   double bring_up_s = 0;  // all N warm, one after the other
   // Per clone: in-process, the process's growth divided by N; per process,
   // the mean over the workers.
   double warm_private_kib = 0;
-  double running_private_kib = 0;
+  double running_private_kib = 0;        // after every clone ran (start to pong)
   double running_private_dirty_kib = 0;  // of it, written: never shared
   double running_pss_kib = 0;
   double threads = 0;

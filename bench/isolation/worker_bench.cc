@@ -52,6 +52,21 @@ Status start_and_ping(RunningWorker& worker, std::chrono::milliseconds timeout) 
   return worker.console.ping(timeout);
 }
 
+Status pause(RunningWorker& worker, std::chrono::milliseconds timeout) {
+  MIMEO_ASSIGN_OR_RETURN(auto reply, worker.process.command("pause", Clock::now() + timeout));
+  return reply == "paused"
+             ? Status{}
+             : make_error("worker " + std::to_string(worker.process.pid()) + ": pause: " + reply);
+}
+
+// resume, ping, pause: whether a worker still answers, one running at a time.
+bool answers(RunningWorker& worker) {
+  constexpr std::chrono::seconds kWait(2);
+  auto resumed = worker.process.command("resume", Clock::now() + kWait);
+  const bool ok = resumed.ok() && worker.console.ping(kWait).ok();
+  return ok && pause(worker, kWait).ok();
+}
+
 struct MeanCost {
   double private_kib = 0;
   double private_dirty_kib = 0;
@@ -100,6 +115,8 @@ Result<RoundResult> run_worker_round(const BenchSetup& setup, int clones) {
     const auto t0 = Clock::now();
     MIMEO_TRY(start_and_ping(workers[i], setup.timeout));
     r.start_to_pong_ms.push_back(ms_since(t0));
+    // Paused again, as in the in-process round (in_process_bench.cc).
+    MIMEO_TRY(pause(workers[i], setup.timeout));
     started.done(i + 1);
   }
   MIMEO_ASSIGN_OR_RETURN(MeanCost running, mean_cost(workers));
@@ -120,7 +137,7 @@ Result<RoundResult> run_worker_round(const BenchSetup& setup, int clones) {
                          workers[0].process.kill_and_reap(Clock::now() + setup.timeout));
   r.others = clones - 1;
   for (int i = 1; i < clones; ++i) {
-    if (workers[i].console.ping(std::chrono::seconds(1)).ok()) {
+    if (answers(workers[i])) {
       ++r.others_answering;
     }
   }

@@ -1,8 +1,9 @@
 // One `mimeo worker` process (docs/worker.md) started the way the daemon's
 // service::WorkerProcess starts it: same arguments, stdin /dev/null, stderr
 // to a log, "ready" on --notify-fd 3, nothing else inherited, a pidfd.
-// (The bench has its own because a moved-from service::WorkerProcess still
-// waits for the child in its destructor; see the report of this bench.)
+// It mirrors service::WorkerProcess::spawn rather than using it: when this
+// was written, a moved-from WorkerProcess waited for the child in its
+// destructor, so spawn() never returned.
 #pragma once
 
 #include <sys/types.h>
