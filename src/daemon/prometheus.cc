@@ -85,7 +85,7 @@ std::string render_metrics(const service::MetricsSnapshot& metrics,
                            const std::vector<std::pair<int, uint64_t>>& http_answers_by_status) {
   Exposition out;
   histogram(out, "mimeo_clone_create_seconds",
-            "Time from a clone request to the clone running, in seconds.",
+            "Time from a clone request to its vCPUs told to run, in seconds.",
             metrics.clone_create_seconds);
   out.gauge("mimeo_clones_alive", "Clones handed out and running or paused.", metrics.clones_alive);
   out.gauge("mimeo_clones_warm", "Clones started and waiting in warm pools.", metrics.clones_warm);

@@ -78,7 +78,7 @@ struct CloneInfo {
   std::string uuid;            // the VM UUID the guest sees
   std::string console_socket;  // connect to it for the guest's COM1
   int64_t created_unix = 0;
-  double create_ms = 0;  // request to running, in the daemon
+  double create_ms = 0;  // request to the worker told to start, in the daemon
   bool from_pool = false;
   std::optional<std::string> reason;  // why it exited, crashed or was lost
 };
@@ -107,7 +107,7 @@ struct Histogram {
 };
 
 struct MetricsSnapshot {
-  Histogram clone_create_seconds;  // request to the clone running
+  Histogram clone_create_seconds;  // request to the clone told to run
   uint64_t clones_alive = 0;       // handed out and running or paused
   uint64_t clones_warm = 0;        // in warm pools
   uint64_t clones_created_total = 0;

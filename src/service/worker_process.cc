@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <new>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -175,7 +176,8 @@ WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
       paths_(std::move(other.paths_)),
       notify_(std::move(other.notify_)),
       control_(std::move(other.control_)),
-      buffer_(std::move(other.buffer_)) {}
+      buffer_(std::move(other.buffer_)),
+      unanswered_(std::exchange(other.unanswered_, 0)) {}
 
 WorkerProcess& WorkerProcess::operator=(WorkerProcess&& other) noexcept {
   if (this != &other) {
@@ -221,16 +223,40 @@ Result<std::string> WorkerProcess::command(const std::string& line,
   }
   const auto deadline = Clock::now() + timeout;
   MIMEO_TRY(write_all(control_.get(), line + "\n", deadline));
+  // Replies come in order: first those of commands sent without waiting.
+  std::optional<Error> earlier;
+  for (; unanswered_ > 0; --unanswered_) {
+    auto reply =
+        read_line(control_.get(), buffer_, deadline, "clone worker " + std::to_string(pid_));
+    if (!reply.ok()) {
+      return reply.error();
+    }
+    if (!reply->starts_with("ok") && !earlier) {
+      earlier = make_error(reply->starts_with("error ") ? reply->substr(6) : *reply);
+    }
+  }
   auto answer =
       read_line(control_.get(), buffer_, deadline, "clone worker " + std::to_string(pid_));
   if (!answer.ok()) {
     return answer.error();
+  }
+  if (earlier) {
+    return *earlier;
   }
   const std::string& reply = *answer;
   if (reply.rfind("ok", 0) == 0) {
     return reply.size() > 3 ? reply.substr(3) : std::string();
   }
   return make_error(reply.rfind("error ", 0) == 0 ? reply.substr(6) : reply);
+}
+
+Status WorkerProcess::send(const std::string& line, std::chrono::milliseconds timeout) {
+  if (!control_) {
+    return make_error("clone worker " + std::to_string(pid_) + ": not connected");
+  }
+  MIMEO_TRY(write_all(control_.get(), line + "\n", Clock::now() + timeout));
+  ++unanswered_;
+  return {};
 }
 
 bool WorkerProcess::ended() const {

@@ -47,6 +47,10 @@ class WorkerProcess {
   // error with the worker's message.
   [[nodiscard]] Result<std::string> command(const std::string& line,
                                             std::chrono::milliseconds timeout);
+  // Sends a command without waiting for its reply, which the next command()
+  // reads first (and fails with, if it was an error). The fast path of a
+  // clone request: the answer goes out while the worker starts its vCPUs.
+  [[nodiscard]] Status send(const std::string& line, std::chrono::milliseconds timeout);
 
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] int pidfd() const { return pidfd_.get(); }
@@ -74,6 +78,7 @@ class WorkerProcess {
   UniqueFd notify_;   // read end of the worker's --notify-fd pipe
   UniqueFd control_;  // connected control socket
   std::string buffer_;
+  unsigned unanswered_ = 0;  // commands sent with send() whose replies are unread
 };
 
 // The last non-empty line of a file (a worker log: a few lines).
