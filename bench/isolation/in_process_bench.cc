@@ -130,7 +130,11 @@ Result<T> parse_report(const std::string& line) {
   if (line.starts_with("error ")) {
     return make_error("in-process child: " + line.substr(6));
   }
-  return nlohmann::json::parse(line).get<T>();
+  try {
+    return nlohmann::json::parse(line).get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(std::string("in-process child: unreadable report: ") + e.what());
+  }
 }
 
 }  // namespace

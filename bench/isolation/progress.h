@@ -1,6 +1,6 @@
-// Progress of a long loop on stderr: a line at every tenth of the way (from 20
-// on), every two seconds and at the end, so that a run with hundreds of clones shows it is
-// alive.
+// Progress of a long loop on stderr: a line at every tenth of the way (from
+// 20 on), every two seconds and at the end, so that a run with hundreds of
+// clones shows it is alive.
 #pragma once
 
 #include <chrono>
