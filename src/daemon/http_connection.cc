@@ -19,7 +19,9 @@ using Response = http::response<http::string_body>;
 
 std::string_view view(boost::beast::string_view text) { return {text.data(), text.size()}; }
 
-Response make_response(const ApiResponse& answer, unsigned version, bool keep_alive) {
+// `head`: the answer to a HEAD request has the headers of the full answer, no body.
+Response make_response(const ApiResponse& answer, unsigned version, bool keep_alive,
+                       bool head = false) {
   Response response;
   response.version(version);
   response.result(static_cast<unsigned>(answer.status));
@@ -32,14 +34,17 @@ Response make_response(const ApiResponse& answer, unsigned version, bool keep_al
   response.body() = answer.body;
   response.keep_alive(keep_alive);
   response.prepare_payload();
+  if (head) {
+    response.body().clear();
+  }
   return response;
 }
 
 // Sends the answer; false when the connection is no longer usable.
-bool send(FdStream& stream, const ApiResponse& answer, unsigned version, bool keep_alive,
+bool send(FdStream& stream, const ApiResponse& answer, unsigned version, bool keep_alive, bool head,
           const ConnectionLimits& limits, StatusCounts& answers) {
   answers.count(answer.status);
-  Response response = make_response(answer, version, keep_alive);
+  Response response = make_response(answer, version, keep_alive, head);
   stream.expires_after(limits.timeout);
   boost::beast::error_code ec;
   http::write(stream, response, ec);
@@ -103,7 +108,7 @@ void serve(FdStream& stream, const ConnectionLimits& limits, service::RequestHan
     if (ec) {
       bool got_some = parser.got_some() || buffer.size() != 0;
       if (auto error = read_failure(ec, got_some)) {
-        (void)send(stream, error_response(*error), 11, false, limits, answers);
+        (void)send(stream, error_response(*error), 11, false, false, limits, answers);
       }
       return;
     }
@@ -117,7 +122,8 @@ void serve(FdStream& stream, const ConnectionLimits& limits, service::RequestHan
     input.body = request.body();
     input.body_framed = parser.content_length().has_value() || parser.chunked();
     ApiResponse response = answer(input, handler, answers);
-    if (!send(stream, response, request.version(), request.keep_alive(), limits, answers) ||
+    bool head = request.method() == http::verb::head;
+    if (!send(stream, response, request.version(), request.keep_alive(), head, limits, answers) ||
         !request.keep_alive()) {
       return;
     }

@@ -77,6 +77,19 @@ TEST_F(HostileInputTest, UnknownMethodsAre405) {
   EXPECT_EQ(answer.headers["allow"], "GET");
 }
 
+TEST_F(HostileInputTest, HeadIs405WithoutABody) {
+  start();
+  std::string text =
+      raw("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+          "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  RawAnswer head = parse_answer(text);
+  EXPECT_EQ(head.status, 405);
+  EXPECT_EQ(head.headers["allow"], "GET");
+  // The next answer follows the head's headers at once: no body in between.
+  size_t end = text.find("\r\n\r\n");
+  EXPECT_EQ(parse_answer(text.substr(end + 4)).status, 200);
+}
+
 TEST_F(HostileInputTest, BadJsonAndTypesThroughTheSocket) {
   start();
   auto post = [&](std::string body) {
