@@ -22,8 +22,8 @@ TEST(PrometheusTest, RendersEveryFamilyWithHelpAndType) {
   std::string text = render_metrics(m, {{200, 10}, {404, 1}});
   EXPECT_EQ(
       text,
-      "# HELP mimeo_clone_create_seconds Time from a clone request to the clone running, in "
-      "seconds.\n"
+      "# HELP mimeo_clone_create_seconds Time from a clone request to its vCPUs told to run, "
+      "in seconds.\n"
       "# TYPE mimeo_clone_create_seconds histogram\n"
       "mimeo_clone_create_seconds_bucket{le=\"0.001\"} 2\n"
       "mimeo_clone_create_seconds_bucket{le=\"0.0025\"} 5\n"
