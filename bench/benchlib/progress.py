@@ -5,6 +5,7 @@ logs) a configuration's line is printed when it reaches a quarter of its runs.
 """
 
 import sys
+import time
 
 
 class Progress:
@@ -60,3 +61,26 @@ class Progress:
         if done % quarter == 0 or done == self.runs or error:
             self.stream.write(self._line(label) + "\n")
             self.stream.flush()
+
+
+class Status:
+    """One progress line: redrawn in place on a terminal; in a log, printed when
+    final or at most every `every` seconds."""
+
+    def __init__(self, stream=sys.stderr, every=10.0):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every = every
+        self.last = 0.0
+
+    def show(self, text, final=False):
+        now = time.monotonic()
+        if self.tty:
+            if final or now - self.last > 0.1:
+                self.stream.write("\r\x1b[2K" + text + ("\n" if final else ""))
+                self.stream.flush()
+                self.last = now
+        elif final or now - self.last > self.every:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+            self.last = now

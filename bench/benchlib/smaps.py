@@ -1,4 +1,6 @@
-"""Memory of a process tree from /proc/PID/smaps_rollup (kB fields, reported in MiB)."""
+"""Memory of a process tree from /proc/PID/smaps_rollup (kB fields, reported in MiB),
+of one process from /proc/PID/smaps with the guest's written pages apart, and
+system-wide figures from /proc/meminfo."""
 
 import os
 
@@ -50,3 +52,53 @@ def mem_available_mib():
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def split_guest(pid, guest_dir):
+    """One process's memory in KiB from /proc/PID/smaps, the guest's own writes apart.
+
+    guest_written is the Anonymous memory inside mappings of files under
+    guest_dir (the template's RAM files, mapped copy-on-write: a page there is
+    anonymous only once the guest wrote it), as src/cli/process_memory.cc
+    counts it; beyond_guest = private - guest_written is what the process
+    itself keeps private. Returns None if the process is gone.
+    """
+    prefix = os.path.join(os.path.realpath(guest_dir), "")
+    kib = {"rss": 0, "pss": 0, "private": 0, "anonymous": 0, "guest_written": 0}
+    in_guest = False
+    try:
+        with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as file:
+            for line in file:
+                first, _, rest = line.partition(" ")
+                if not first.endswith(":"):
+                    # A mapping's header: "start-end perms offset dev inode [path]".
+                    fields = rest.split(None, 4)
+                    path = fields[4].strip() if len(fields) == 5 else ""
+                    in_guest = path.startswith(prefix)
+                    continue
+                if first == "Rss:":
+                    kib["rss"] += int(rest.split()[0])
+                elif first == "Pss:":
+                    kib["pss"] += int(rest.split()[0])
+                elif first in ("Private_Clean:", "Private_Dirty:"):
+                    kib["private"] += int(rest.split()[0])
+                elif first == "Anonymous:":
+                    value = int(rest.split()[0])
+                    kib["anonymous"] += value
+                    if in_guest:
+                        kib["guest_written"] += value
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    kib["beyond_guest"] = kib["private"] - kib["guest_written"]
+    return kib
+
+
+def meminfo_kib(fields=("MemAvailable", "Slab", "PageTables", "KernelStack", "SecPageTables")):
+    """Selected /proc/meminfo fields in KiB (absent ones left out)."""
+    found = {}
+    with open("/proc/meminfo", encoding="ascii") as file:
+        for line in file:
+            key, _, rest = line.partition(":")
+            if key in fields:
+                found[key] = int(rest.split()[0])
+    return found
