@@ -8,7 +8,8 @@ template of the test guest (64 MiB) and measures:
      at a time with the pool refilled in between (steady state), and bursts
      one after another and all at once, from a full pool (does it run dry?);
      also the daemon's own create_ms;
-  2. density: N idle clones alive at once (POST /clones in batches), then a
+  2. density: N idle clones alive at once (POST /clones in batches, from a few
+     connections at once), then a
      `ping` to every one; time, load average, the daemon's RSS and fds;
   3. memory: per idle clone from /proc/PID/smaps, private memory minus the
      pages the guest wrote (anonymous pages in the template's RAM mapping),
@@ -50,6 +51,8 @@ def parse_args():
     parser.add_argument("--clones", type=int, help="idle clones alive at once (default 1000)")
     parser.add_argument("--batch", type=int, help="clones per POST /clones for density "
                         "(default 50)")
+    parser.add_argument("--parallel", type=int, default=4, help="connections posting the "
+                        "density batches at once (default 4)")
     parser.add_argument("--pool-size", type=int, default=4, help="warm clones the template "
                         "keeps (default 4)")
     parser.add_argument("--memory", default="64M", help="the guest's memory (default 64M)")
@@ -256,6 +259,29 @@ def delete_all(socket_path, clone_ids, status, threads=4):
     return seconds, errors
 
 
+def _cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def idle_cpu(pids, seconds):
+    """CPU time the idle clones' processes used over `seconds`, as % of one CPU."""
+    before = {pid: _cpu_seconds(pid) for pid in pids}
+    start = time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - start
+    used = [after - before[pid] for pid in pids
+            if before[pid] is not None and (after := _cpu_seconds(pid)) is not None]
+    total = sum(used)
+    return {"seconds": elapsed, "clones": len(used),
+            "total_percent_of_one_cpu": 100 * total / elapsed,
+            "per_clone_percent_of_one_cpu": 100 * total / elapsed / max(len(used), 1)}
+
+
 def scenario_density(client, daemon, args, status, template_dir, alive):
     """Makes args.clones clones (kept in `alive`), pings them, samples memory."""
     result = {"requested": args.clones, "batch": args.batch, "batches": [], "errors": []}
@@ -263,25 +289,53 @@ def scenario_density(client, daemon, args, status, template_dir, alive):
     result["daemon_before"] = daemon_snapshot(daemon, template_dir)
     result["load_average_before"] = load_average()
     clones = []
+    lock = threading.Lock()
+    left = [args.clones]
+    failures = []
     t0 = time.monotonic()
-    while len(clones) + len(result["errors"]) < args.clones:
-        count = min(args.batch, args.clones - len(clones) - len(result["errors"]))
-        started = time.monotonic()
-        _, body = client.post("/clones", {"template": TEMPLATE, "count": count})
-        ended = time.monotonic()
-        made = body.get("clones", [])
-        clones += made
-        alive.extend((c["id"], c["pid"]) for c in made)
-        result["errors"] += [e.get("error", e) for e in body.get("errors", [])]
-        result["batches"].append({
-            "count": count, "made": len(made), "seconds": ended - started,
-            "since_start_s": ended - t0, "alive": len(clones),
-            "from_pool": sum(c["from_pool"] for c in made),
-            "create_ms": [c["create_ms"] for c in made], "load_average": load_average()})
-        status.show(f"[2/3] density: {len(clones)}/{args.clones} clones alive after "
-                    f"{ended - t0:.1f} s, load average {os.getloadavg()[0]:.0f}")
-        if not made:
-            raise ApiError(f"POST /clones made none of {count}: {body}")
+
+    def make_batches():
+        """One connection's share: batches of args.batch until the total is asked for."""
+        own = Client(client.path)
+        try:
+            while True:
+                with lock:
+                    if failures or left[0] == 0:
+                        return
+                    count = min(args.batch, left[0])
+                    left[0] -= count
+                started = time.monotonic()
+                _, body = own.post("/clones", {"template": TEMPLATE, "count": count})
+                ended = time.monotonic()
+                made = body.get("clones", [])
+                with lock:
+                    clones.extend(made)
+                    alive.extend((c["id"], c["pid"]) for c in made)
+                    result["errors"] += [e.get("error", e) for e in body.get("errors", [])]
+                    result["batches"].append({
+                        "count": count, "made": len(made), "seconds": ended - started,
+                        "since_start_s": ended - t0, "alive": len(clones),
+                        "from_pool": sum(c["from_pool"] for c in made),
+                        "create_ms": [c["create_ms"] for c in made],
+                        "load_average": load_average()})
+                    status.show(f"[2/3] density: {len(clones)}/{args.clones} clones alive after "
+                                f"{ended - t0:.1f} s, load average {os.getloadavg()[0]:.0f}")
+                if not made:
+                    raise ApiError(f"POST /clones made none of {count}: {body}")
+        except (ApiError, OSError) as error:
+            with lock:
+                failures.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=make_batches) for _ in range(args.parallel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise ApiError(f"density: {failures[0]}")
+    result["batches"].sort(key=lambda b: b["since_start_s"])
     result["create_all_s"] = time.monotonic() - t0
     result["alive"] = len(clones)
     result["load_average_created"] = load_average()
@@ -290,12 +344,13 @@ def scenario_density(client, daemon, args, status, template_dir, alive):
                 final=True)
     time.sleep(args.settle)
     pings = console_ping.ping_all(
-        [c["console_socket"] for c in clones], args.timeout + len(clones) * 0.1,
+        [c["console_socket"] for c in clones], args.timeout + len(clones) * 0.3,
         on_progress=lambda n, total: status.show(f"[2/3] density: {n}/{total} answered ping"))
     result["ping_ms"] = [p["ms"] for p in pings if "ms" in p]
     result["ping_errors"] = [p["error"] for p in pings if "error" in p]
     result["answered"] = len(result["ping_ms"])
     result["load_average_pinged"] = load_average()
+    result["idle_cpu"] = idle_cpu([c["pid"] for c in clones], 5.0)
     status.show(f"[2/3] density: {result['answered']} of {len(clones)} clones answered ping, "
                 f"load average {os.getloadavg()[0]:.0f}", final=True)
     time.sleep(args.settle)
@@ -338,7 +393,7 @@ def check_paths(args):
     if not args.no_plot and shutil.which(args.gnuplot) is None:
         sys.exit(f"daemon.py: --gnuplot {args.gnuplot}: not found (install gnuplot-nox or "
                  "pass --no-plot)")
-    for name in ("requests", "burst", "burst_rounds", "clones", "batch"):
+    for name in ("requests", "burst", "burst_rounds", "clones", "batch", "parallel"):
         if getattr(args, name) < 1:
             sys.exit(f"daemon.py: --{name.replace('_', '-')} must be at least 1")
     if args.batch > 1000:
@@ -349,15 +404,19 @@ def check_paths(args):
                  f"MemAvailable is {smaps.mem_available_mib():.0f} MiB")
 
 
-def stop_leftovers(state_dir, alive):
-    """SIGTERM to clones the benchmark made and did not delete (the daemon leaves
-    handed-out clones running when it stops)."""
-    for _, pid in alive:
-        if is_worker_of(pid, state_dir):
+def stop_leftovers(state_dir):
+    """SIGTERM to every clone of this benchmark's daemon still running (the daemon
+    leaves handed-out clones running when it stops, also those of a request it was
+    serving); found by their command line, which names the state directory."""
+    stopped = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit() and is_worker_of(int(name), state_dir):
             try:
-                os.kill(pid, signal.SIGTERM)
+                os.kill(int(name), signal.SIGTERM)
+                stopped += 1
             except ProcessLookupError:
                 pass
+    return stopped
 
 
 def templating_reference(path):
@@ -393,7 +452,7 @@ def measure(args):
     load.start()
     document = {"benchmark": "daemon", "machine": facts,
                 "settings": {k: getattr(args, k) for k in (
-                    "requests", "burst", "burst_rounds", "clones", "batch", "pool_size",
+                    "requests", "burst", "burst_rounds", "clones", "batch", "parallel", "pool_size",
                     "memory", "gap", "settle", "timeout")}}
     daemon = Daemon(mimeo, work, args.pool_size)
     alive = []
@@ -426,8 +485,8 @@ def measure(args):
         if not errors:
             alive.clear()
     finally:
-        stop_leftovers(daemon.state_dir, alive)
         document["daemon_exit_status"] = daemon.stop()
+        document["leftover_clones_stopped"] = stop_leftovers(daemon.state_dir)
         document["daemon_log_tail"] = daemon.log_tail(2000)
         # After the daemon is reaped, so that its and its clones' CPU time count as ours.
         facts["cpu_busy_during_run"] = load.stop()

@@ -207,7 +207,8 @@ def _density_markdown(document):
     rows = [
         ["clones requested / alive", f"{density['requested']} / {density['alive']}"],
         ["time to create all (POST /clones, batches of "
-         f"{density['batch']})", f"{density['create_all_s']:.1f} s"],
+         f"{density['batch']} from {document['settings'].get('parallel', 1)} connections at once)",
+         f"{density['create_all_s']:.1f} s"],
         ["one batch, p50 / max", f"{_f(_pct([b['seconds'] for b in batches], 50))} / "
                                  f"{_f(max(b['seconds'] for b in batches))} s"],
         ["clones from the pool", str(sum(b["from_pool"] for b in batches))],
@@ -220,6 +221,11 @@ def _density_markdown(document):
          f"{density['load_average_pinged'][0]:.1f}"],
         ["deleting all (4 connections)", f"{density.get('delete_all_s', 0):.1f} s"],
     ]
+    idle = density.get("idle_cpu")
+    if idle:
+        rows.append([f"CPU used by the idle clones over {idle['seconds']:.0f} s (utime + stime)",
+                     f"{idle['per_clone_percent_of_one_cpu']:.2f}% of a CPU each, "
+                     f"{idle['total_percent_of_one_cpu']:.0f}% of a CPU together"])
     if density["errors"] or density["ping_errors"]:
         first = (density["errors"] or density["ping_errors"])[0]
         rows.append(["failures", f"{len(density['errors'])} not made, "
