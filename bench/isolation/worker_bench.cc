@@ -1,6 +1,7 @@
 #include "worker_bench.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 
 #include <filesystem>
 #include <optional>
@@ -9,7 +10,8 @@
 #include "console_client.h"
 #include "proc_stats.h"
 #include "progress.h"
-#include "worker_handle.h"
+#include "service/worker_paths.h"
+#include "service/worker_process.h"
 
 namespace mimeo::bench {
 
@@ -22,7 +24,7 @@ double ms_since(Clock::time_point t0) {
 }
 
 struct RunningWorker {
-  WorkerHandle process;
+  service::WorkerProcess process;  // spawned exactly as the daemon does
   ConsoleClient console;
 };
 
@@ -30,22 +32,34 @@ struct RunningWorker {
 Result<RunningWorker> spawn_warm(const BenchSetup& setup, const std::string& state_dir,
                                  const std::string& id) {
   // The daemon's layout: STATE/clones/ID/{control.sock,console.sock,worker.log}.
-  const std::string dir = state_dir + "/clones/" + id;
+  const service::WorkerPaths paths = service::worker_paths(state_dir, id);
   std::error_code error;
-  std::filesystem::create_directories(dir, error);
+  std::filesystem::create_directories(paths.dir, error);
   if (error) {
-    return make_error("create " + dir + ": " + error.message());
+    return make_error("create " + paths.dir + ": " + error.message());
   }
-  const WorkerFiles paths{dir + "/control.sock", dir + "/console.sock", dir + "/worker.log"};
-  MIMEO_ASSIGN_OR_RETURN(auto process,
-                         WorkerHandle::spawn(setup.mimeo_binary, setup.template_dir, id, paths));
-  MIMEO_TRY(process.wait_ready(Clock::now() + setup.timeout));
+  MIMEO_ASSIGN_OR_RETURN(auto process, service::WorkerProcess::spawn(
+                                           setup.mimeo_binary, setup.template_dir, id, paths));
+  MIMEO_TRY(process.wait_ready(setup.timeout));
   MIMEO_ASSIGN_OR_RETURN(auto console, ConsoleClient::connect(paths.console));
   return RunningWorker{std::move(process), std::move(console)};
 }
 
+// SIGKILL through the pidfd, then the end as the daemon would report it.
+Result<std::string> kill_and_reap(service::WorkerProcess& process,
+                                  std::chrono::milliseconds timeout) {
+  process.kill();
+  pollfd p{process.pidfd(), POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) {
+    return make_error("worker " + std::to_string(process.pid()) + " did not end after SIGKILL");
+  }
+  const service::WorkerExit exit = process.reap();
+  return exit.signaled ? "the worker was killed by signal " + std::to_string(exit.code)
+                       : "the worker exited with status " + std::to_string(exit.code);
+}
+
 Status start_and_ping(RunningWorker& worker, std::chrono::milliseconds timeout) {
-  MIMEO_ASSIGN_OR_RETURN(auto reply, worker.process.command("start", Clock::now() + timeout));
+  MIMEO_ASSIGN_OR_RETURN(auto reply, worker.process.command("start", timeout));
   if (reply != "running") {
     return make_error("worker " + std::to_string(worker.process.pid()) + ": start: " + reply);
   }
@@ -53,7 +67,7 @@ Status start_and_ping(RunningWorker& worker, std::chrono::milliseconds timeout) 
 }
 
 Status pause(RunningWorker& worker, std::chrono::milliseconds timeout) {
-  MIMEO_ASSIGN_OR_RETURN(auto reply, worker.process.command("pause", Clock::now() + timeout));
+  MIMEO_ASSIGN_OR_RETURN(auto reply, worker.process.command("pause", timeout));
   return reply == "paused"
              ? Status{}
              : make_error("worker " + std::to_string(worker.process.pid()) + ": pause: " + reply);
@@ -62,7 +76,7 @@ Status pause(RunningWorker& worker, std::chrono::milliseconds timeout) {
 // resume, ping, pause: whether a worker still answers, one running at a time.
 bool answers(RunningWorker& worker) {
   constexpr std::chrono::seconds kWait(2);
-  auto resumed = worker.process.command("resume", Clock::now() + kWait);
+  auto resumed = worker.process.command("resume", kWait);
   const bool ok = resumed.ok() && worker.console.ping(kWait).ok();
   return ok && pause(worker, kWait).ok();
 }
@@ -133,15 +147,14 @@ Result<RoundResult> run_worker_round(const BenchSetup& setup, int clones) {
       1;
 
   r.fault = "SIGKILL to worker 0";
-  MIMEO_ASSIGN_OR_RETURN(r.fault_outcome,
-                         workers[0].process.kill_and_reap(Clock::now() + setup.timeout));
+  MIMEO_ASSIGN_OR_RETURN(r.fault_outcome, kill_and_reap(workers[0].process, setup.timeout));
   r.others = clones - 1;
   for (int i = 1; i < clones; ++i) {
     if (answers(workers[i])) {
       ++r.others_answering;
     }
   }
-  workers.clear();  // SIGKILL and reaped (WorkerHandle's destructor)
+  workers.clear();  // SIGKILL and reaped (WorkerProcess's destructor)
   std::error_code ignored;
   std::filesystem::remove_all(state_dir, ignored);
   return r;

@@ -34,6 +34,20 @@ Result<UniqueFd> new_socket(int flags) {
   return UniqueFd(fd);
 }
 
+// 0 when a non-blocking connect reached a listener (EAGAIN: its backlog is
+// full, which still means it listens), else the connect's errno.
+int probe(const sockaddr_un& addr) {
+  auto fd = new_socket(SOCK_NONBLOCK);
+  if (!fd.ok()) {
+    return fd.error().err;
+  }
+  if (::connect(fd->get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ||
+      errno == EAGAIN) {
+    return 0;
+  }
+  return errno;
+}
+
 // Makes room for a new socket at `path`: nothing there, or a socket nobody listens on.
 Status clear_stale_socket(const std::string& path, const sockaddr_un& addr) {
   struct stat st {};
@@ -46,13 +60,12 @@ Status clear_stale_socket(const std::string& path, const sockaddr_un& addr) {
   if (!S_ISSOCK(st.st_mode)) {
     return make_error(path + " exists and is not a socket; refusing to replace it");
   }
-  MIMEO_ASSIGN_OR_RETURN(UniqueFd probe, new_socket(SOCK_NONBLOCK));
-  if (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ||
-      errno == EAGAIN) {
+  const int answered = probe(addr);
+  if (answered == 0) {
     return make_error(path + " is a socket another process is listening on");
   }
-  if (errno != ECONNREFUSED) {
-    return errno_error("connect " + path + " (checking for a stale socket)");
+  if (answered != ECONNREFUSED) {
+    return errno_error("connect " + path + " (checking for a stale socket)", answered);
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return errno_error("unlink stale socket " + path);
@@ -62,7 +75,7 @@ Status clear_stale_socket(const std::string& path, const sockaddr_un& addr) {
 
 }  // namespace
 
-Result<UnixListener> UnixListener::create(const std::string& path) {
+Result<UnixListener> UnixListener::create(const std::string& path, int backlog) {
   MIMEO_ASSIGN_OR_RETURN(sockaddr_un addr, make_address(path));
   MIMEO_TRY(clear_stale_socket(path, addr));
   MIMEO_ASSIGN_OR_RETURN(UniqueFd fd, new_socket(SOCK_NONBLOCK));
@@ -85,7 +98,7 @@ Result<UnixListener> UnixListener::create(const std::string& path) {
   if ((st.st_mode & 0077) != 0 && ::chmod(path.c_str(), 0600) != 0) {
     return errno_error("chmod 0600 " + path);
   }
-  if (::listen(listener.fd(), 1) != 0) {
+  if (::listen(listener.fd(), backlog) != 0) {
     return errno_error("listen " + path);
   }
   return listener;
@@ -112,6 +125,11 @@ UnixListener& UnixListener::operator=(UnixListener&& other) noexcept {
 }
 
 UnixListener::~UnixListener() { remove_path(); }
+
+void UnixListener::close() {
+  fd_.reset();
+  remove_path();
+}
 
 void UnixListener::remove_path() {
   if (path_.empty()) {
@@ -151,6 +169,11 @@ Result<UniqueFd> connect_unix(const std::string& path) {
     return errno_error("fcntl O_NONBLOCK on socket " + path);
   }
   return fd;
+}
+
+bool socket_answers(const std::string& path) {
+  auto addr = make_address(path);
+  return addr.ok() && probe(*addr) == 0;
 }
 
 }  // namespace mimeo::chardev

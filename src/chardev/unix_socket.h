@@ -15,7 +15,9 @@ class UnixListener {
   // Listens on `path` with owner-only permissions (0600). A path that exists is replaced only
   // when it is a socket nobody listens on (left behind by a process that died); any other
   // file, or a live socket, is an error naming the path.
-  static Result<UnixListener> create(const std::string& path);
+  // `backlog`: connections the kernel queues before accept (one for a
+  // console, many for the daemon's API).
+  static Result<UnixListener> create(const std::string& path, int backlog = 1);
 
   UnixListener(UnixListener&& other) noexcept;
   UnixListener& operator=(UnixListener&& other) noexcept;
@@ -29,6 +31,8 @@ class UnixListener {
   // The next pending client, as a non-blocking close-on-exec descriptor. The listener itself
   // is non-blocking: poll fd() for POLLIN first (EAGAIN when no client is pending).
   Result<UniqueFd> accept() const;
+  // Stops listening and removes the socket file (as the destructor does). Idempotent.
+  void close();
 
  private:
   UnixListener(UniqueFd fd, std::string path, dev_t dev, ino_t ino);
@@ -42,5 +46,9 @@ class UnixListener {
 
 // Connects to the socket at `path`; the result is non-blocking and close-on-exec.
 Result<UniqueFd> connect_unix(const std::string& path);
+
+// True when something accepts connections at `path` (a non-blocking connect
+// succeeds, or finds the backlog full). Sends nothing.
+[[nodiscard]] bool socket_answers(const std::string& path);
 
 }  // namespace mimeo::chardev

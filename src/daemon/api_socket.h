@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "chardev/unix_socket.h"
 
 namespace mimeo::daemon {
 
@@ -18,32 +19,26 @@ class ApiSocket {
   // listens on PATH") or any other file is an error naming the path.
   static Result<ApiSocket> listen(const std::string& path);
 
-  ApiSocket(ApiSocket&& other) noexcept;
-  ApiSocket& operator=(ApiSocket&& other) = delete;
-  ApiSocket(const ApiSocket&) = delete;
-  ApiSocket& operator=(const ApiSocket&) = delete;
-  // Closes the socket and removes its file (see close()).
-  ~ApiSocket();
-
   // The listening descriptor: non-blocking, close-on-exec.
-  [[nodiscard]] int fd() const { return fd_.get(); }
+  [[nodiscard]] int fd() const { return listener_.fd(); }
   [[nodiscard]] const std::string& path() const { return path_; }
 
   // Stops listening and removes the socket file if the path still names this
   // socket (someone may have replaced it since). Idempotent.
-  void close();
+  void close() { listener_.close(); }
 
  private:
-  ApiSocket(UniqueFd fd, std::string path, dev_t dev, ino_t ino);
+  ApiSocket(chardev::UnixListener listener, std::string path)
+      : listener_(std::move(listener)), path_(std::move(path)) {}
 
-  UniqueFd fd_;
+  chardev::UnixListener listener_;  // owner-only (0600) from the moment it appears
   std::string path_;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
 };
 
 // True when something accepts connections at `path` (a connect succeeds, or
 // its backlog is full). Cheap: no request is sent.
-[[nodiscard]] bool socket_answers(const std::string& path);
+[[nodiscard]] inline bool socket_answers(const std::string& path) {
+  return chardev::socket_answers(path);
+}
 
 }  // namespace mimeo::daemon
