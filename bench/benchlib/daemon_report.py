@@ -226,10 +226,14 @@ def _density_markdown(document):
         rows.append([f"CPU used by the idle clones over {idle['seconds']:.0f} s (utime + stime)",
                      f"{idle['per_clone_percent_of_one_cpu']:.2f}% of a CPU each, "
                      f"{idle['total_percent_of_one_cpu']:.0f}% of a CPU together"])
-    if density["errors"] or density["ping_errors"]:
-        first = (density["errors"] or density["ping_errors"])[0]
-        rows.append(["failures", f"{len(density['errors'])} not made, "
-                                 f"{len(density['ping_errors'])} no `pong`; first: {first}"])
+    if density["errors"]:
+        messages = sorted({e.get("message", str(e)) if isinstance(e, dict) else str(e)
+                           for e in density["errors"]})
+        rows.append(["clones that failed to start (each asked for again in a later batch)",
+                     f"{len(density['errors'])}: " + "; ".join(f"`{m}`" for m in messages)])
+    if density["ping_errors"]:
+        rows.append(["clones that did not answer `ping`",
+                     f"{len(density['ping_errors'])}; first: {density['ping_errors'][0]}"])
     parts = ["### Density", "", table(["figure", "value"], rows), "",
              "The daemon process (`/proc/PID/status`, private = Private_Clean + Private_Dirty "
              "from smaps):", ""]
@@ -269,6 +273,11 @@ def _memory_markdown(document):
         extra.append(["`mimeo_clone_memory_bytes{kind=\"private\"}` ÷ clones (the daemon's "
                       "own figure)", f"{reported / 1024 / alive:.0f} KiB"])
     parts += [table(["figure", "per clone"], extra), ""]
+    slab = document["density"].get("slab_growth_kib")
+    if slab and alive:
+        top = [(name, kib) for name, kib in slab.items() if kib / alive >= 4][:10]
+        parts += ["The slab caches that grew most (/proc/slabinfo, KiB per clone): "
+                  + ", ".join(f"`{name}` {kib / alive:.0f}" for name, kib in top) + ".", ""]
     return parts
 
 
@@ -424,11 +433,19 @@ def _memory_plot(document, output, gnuplot):
     title = (f"mimeo serve: {density['alive']} idle clones of the test guest "
              f"({document['settings']['memory']})\n{_where(document)}")
     with tempfile.TemporaryDirectory(prefix="mimeo-plot-") as work:
-        beyond = os.path.join(work, "beyond.dat")
-        private = os.path.join(work, "private.dat")
-        _cdf_file(beyond, [s["beyond_guest"] for s in samples])
-        _cdf_file(private, [s["private"] for s in samples])
-        top = max([s["private"] for s in samples] + [GOAL_PRIVATE_KIB]) * 1.15
+        memory = _memory_summary(document)
+        growth = _per_clone_growth(document)
+        bars = [("worker process:\\nprivate beyond\\nthe guest's pages", memory["beyond_guest"]["p50"],
+                 0x1f5fa8),
+                ("worker process:\\npages the\\nguest wrote", memory["guest_written"]["p50"],
+                 0x8fb3dc),
+                ("kernel: Slab,\\npage tables,\\nkernel stacks", growth["kernel"], 0xc0142b),
+                ("the daemon's\\nprivate memory", growth["daemon_private"] or 0, 0x2a9d3a)]
+        bars_path = os.path.join(work, "bars.dat")
+        with open(bars_path, "w", encoding="utf-8") as data:
+            for index, (label, value, color) in enumerate(bars):
+                data.write(f'{index + 1} "{label}" {value or 0:.1f} {color}\n')
+        top = max([b[1] or 0 for b in bars] + [GOAL_PRIVATE_KIB]) * 1.2
         alive = os.path.join(work, "alive.dat")
         with open(alive, "w", encoding="utf-8") as data:
             data.write(f"0 0 {density['load_average_before'][0]:.2f}\n")
@@ -436,23 +453,23 @@ def _memory_plot(document, output, gnuplot):
                 data.write(f"{batch['since_start_s']:.3f} {batch['alive']} "
                            f"{batch['load_average'][0]:.2f}\n")
         script = [
-            "set terminal pngcairo noenhanced size 1400,620 font 'Sans,11'",
+            "set terminal pngcairo noenhanced size 1400,680 font 'Sans,11'",
             f"set output {q(os.path.abspath(output))}",
             f"set multiplot layout 1,2 title {q(title)} font 'Sans,13'",
-            "set grid lc rgb '#dddddd'",
-            f"set title {q('private memory per idle clone (CDF over clones, /proc/PID/smaps)')}",
-            f"set xrange [0:{top:.0f}]", "set yrange [0:1.02]", "set ytics 0.1",
-            "set xlabel 'KiB'", "set ylabel 'fraction of clones at or below'",
-            f"set arrow 1 from {GOAL_PRIVATE_KIB},graph 0 to {GOAL_PRIVATE_KIB},graph 1 nohead "
-            "lc rgb 'black' dt 2 lw 2",
-            f"set label 1 'goal: ≤ {GOAL_PRIVATE_KIB} KiB beyond the guest' at "
-            f"{GOAL_PRIVATE_KIB},graph 0.25 right offset -1,0",
-            "set key top left box",
-            f"plot {q(beyond)} using 1:2 with steps lw 3 lc rgb '#1f5fa8' "
-            "title \"beyond the guest's pages\", "
-            f"{q(private)} using 1:2 with steps lw 2 dt 2 lc rgb '#777777' "
-            "title 'private (incl. pages the guest wrote)'",
-            "unset arrow", "unset label",
+            "set bmargin 6", "set grid lc rgb '#dddddd'",
+            f"set title {q(f'host memory per idle clone (p50 over {len(samples)} clones; kernel and daemon: growth ÷ clones)')}",
+            f"set yrange [0:{top:.0f}]", "set xrange [0.4:4.6]", "set ylabel 'KiB'",
+            "set style fill solid 0.85 border -1", "set boxwidth 0.6", "set grid ytics",
+            "set xtics scale 0",
+            f"set arrow 1 from graph 0,first {GOAL_PRIVATE_KIB} to graph 1,first "
+            f"{GOAL_PRIVATE_KIB} nohead lc rgb 'black' dt 2 lw 2",
+            f"set label 1 'goal: ≤ {GOAL_PRIVATE_KIB} KiB beyond the guest' at graph 0.98,first "
+            f"{GOAL_PRIVATE_KIB} right offset 0,0.7",
+            "unset key",
+            f"plot {q(bars_path)} using 1:3:4:xtic(2) with boxes lc rgb variable, "
+            f"'' using 1:3:(sprintf('%.0f KiB', $3)) with labels offset 0,0.8",
+            "unset arrow", "unset label", "set xtics scale 1", "set grid xtics ytics",
+            "set xrange [*:*]", "set yrange [*:*]", "set xtics auto",
             f"set title {q('clones alive while POST /clones made them in batches of ' + str(density['batch']))}",
             "set autoscale x", "set autoscale y", "set ytics auto", "set y2tics",
             "set xlabel 'seconds since the first request'", "set ylabel 'clones alive'",

@@ -102,3 +102,21 @@ def meminfo_kib(fields=("MemAvailable", "Slab", "PageTables", "KernelStack", "Se
             if key in fields:
                 found[key] = int(rest.split()[0])
     return found
+
+
+def slab_kib():
+    """{cache: KiB} from /proc/slabinfo (num_slabs x pages per slab; root only), {} if unreadable."""
+    caches = {}
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    try:
+        with open("/proc/slabinfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith(("slabinfo", "#")):
+                    continue
+                fields = line.split()
+                # name active_objs num_objs objsize objperslab pagesperslab : tunables ... :
+                # slabdata active_slabs num_slabs sharedavail
+                caches[fields[0]] = int(fields[14]) * int(fields[5]) * page_kib
+    except (OSError, IndexError, ValueError):
+        return {}
+    return caches
