@@ -260,26 +260,30 @@ def delete_all(socket_path, clone_ids, status, threads=4):
 
 
 def _cpu_seconds(pid):
+    """(utime + stime in seconds, when read) of a process, None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rpartition(")")[2].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), time.monotonic()
 
 
 def idle_cpu(pids, seconds):
-    """CPU time the idle clones' processes used over `seconds`, as % of one CPU."""
+    """CPU the idle clones' processes used, as % of one CPU: each process's CPU time
+    over its own interval between two reads at least `seconds` apart (reading a
+    thousand /proc files on a loaded machine takes seconds itself)."""
     before = {pid: _cpu_seconds(pid) for pid in pids}
-    start = time.monotonic()
     time.sleep(seconds)
-    elapsed = time.monotonic() - start
-    used = [after - before[pid] for pid in pids
-            if before[pid] is not None and (after := _cpu_seconds(pid)) is not None]
-    total = sum(used)
-    return {"seconds": elapsed, "clones": len(used),
-            "total_percent_of_one_cpu": 100 * total / elapsed,
-            "per_clone_percent_of_one_cpu": 100 * total / elapsed / max(len(used), 1)}
+    shares = []
+    for pid in pids:
+        after = _cpu_seconds(pid)
+        if before[pid] is not None and after is not None and after[1] > before[pid][1]:
+            shares.append((after[0] - before[pid][0]) / (after[1] - before[pid][1]))
+    total = 100 * sum(shares)
+    return {"per_pid": True, "seconds": seconds, "clones": len(shares),
+            "total_percent_of_one_cpu": total,
+            "per_clone_percent_of_one_cpu": total / max(len(shares), 1)}
 
 
 def scenario_density(client, daemon, args, status, template_dir, alive):
