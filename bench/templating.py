@@ -30,6 +30,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from benchlib import clones, machine, smaps, stats, systems  # noqa: E402
 from benchlib import templating_report as report  # noqa: E402
+from benchlib.progress import Status  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIRTIED = re.compile(rb"^dirtied \d+ MiB\r?\n", re.MULTILINE)
@@ -83,26 +84,6 @@ def parse_args():
     args.density = int_list(args.density)
     args.dirty = int_list(args.dirty)
     return args
-
-
-class Status:
-    """One progress line, redrawn in place on a terminal, printed per step otherwise."""
-
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last = 0.0
-
-    def show(self, text, final=False):
-        now = time.monotonic()
-        if self.tty:
-            if final or now - self.last > 0.1:
-                self.stream.write("\r\x1b[2K" + text + ("\n" if final else ""))
-                self.stream.flush()
-                self.last = now
-        elif final:
-            self.stream.write(text + "\n")
-            self.stream.flush()
 
 
 def ms(ns):
@@ -331,7 +312,7 @@ def measure(args):
     rng = random.Random(seed)
     work = tempfile.mkdtemp(prefix="mimeo-templating-", dir=args.work_dir)
     chosen = [cls(paths, work) for cls in systems.SYSTEMS if cls.key in chosen_keys]
-    status = Status()
+    status = Status(every=float("inf"))  # in a log: final lines only
     driver = clones.Driver()
     facts = machine.collect(paths.mimeo, REPO, paths.qemu, work)
     facts["mem_available_mib_before"] = round(smaps.mem_available_mib())

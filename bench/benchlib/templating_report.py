@@ -128,7 +128,7 @@ def markdown(document):
               "clones map the template file share=off without readonly=on,rom=off (not in "
               "7.2), so the file is opened writable; they are started with `-incoming defer` "
               "(QEMU refuses an x-ignore-shared stream unless the destination has the "
-              "capability too). The mimeo daemon path does not exist yet and is not measured."]
+              "capability too). The daemon path (`mimeo serve`) is measured by bench/daemon.py (its section below)."]
     skipped = [f"{labels[k]} ×{e['clones']} ({scenario}): {e['skipped']}"
                for scenario in ("memory", "density") for k in keys
                for e in document.get(scenario, {}).get(k, []) if "skipped" in e]
