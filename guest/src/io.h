@@ -22,6 +22,14 @@ static inline void insb(uint16_t port, void* dst, uint32_t count) {
   __asm__ volatile("rep insb" : "+D"(dst), "+c"(count) : "d"(port) : "memory");
 }
 
+/*
+ * Writes count bytes from src to port with one `rep outsb`: one string I/O
+ * exit for the whole count, as for insb.
+ */
+static inline void outsb(uint16_t port, const void* src, uint32_t count) {
+  __asm__ volatile("rep outsb" : "+S"(src), "+c"(count) : "d"(port) : "memory");
+}
+
 static inline uint32_t mmio_read32(uintptr_t addr) { return *(volatile uint32_t*)addr; }
 
 static inline void mmio_write32(uintptr_t addr, uint32_t value) {

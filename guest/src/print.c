@@ -4,22 +4,35 @@
 
 static const char kHexDigits[] = "0123456789abcdef";
 
-void print_char(char c) { uart_putc(c); }
+/* Bytes not yet sent: at most one transmit FIFO's worth, sent when full and at eol. */
+static char g_pending[UART_TX_FIFO];
+static uint32_t g_pending_count;
+
+static void flush(void) {
+  if (g_pending_count == 0) return;
+  uart_write(g_pending, g_pending_count);
+  g_pending_count = 0;
+}
+
+void print_char(char c) {
+  g_pending[g_pending_count++] = c;
+  if (g_pending_count == UART_TX_FIFO) flush();
+}
 
 void print_str(const char* s) {
-  while (*s) uart_putc(*s++);
+  while (*s) print_char(*s++);
 }
 
 void print_hex64(uint64_t value) {
   print_str("0x");
-  for (int shift = 60; shift >= 0; shift -= 4) uart_putc(kHexDigits[(value >> shift) & 0xf]);
+  for (int shift = 60; shift >= 0; shift -= 4) print_char(kHexDigits[(value >> shift) & 0xf]);
 }
 
 void print_hex(uint64_t value) {
   print_str("0x");
   int shift = 60;
   while (shift > 0 && ((value >> shift) & 0xf) == 0) shift -= 4;
-  for (; shift >= 0; shift -= 4) uart_putc(kHexDigits[(value >> shift) & 0xf]);
+  for (; shift >= 0; shift -= 4) print_char(kHexDigits[(value >> shift) & 0xf]);
 }
 
 void print_dec(uint64_t value) {
@@ -29,14 +42,17 @@ void print_dec(uint64_t value) {
     digits[n++] = (char)('0' + value % 10);
     value /= 10;
   } while (value != 0);
-  while (n > 0) uart_putc(digits[--n]);
+  while (n > 0) print_char(digits[--n]);
 }
 
 void print_hex_bytes(const uint8_t* bytes, uint32_t count) {
   for (uint32_t i = 0; i < count; ++i) {
-    uart_putc(kHexDigits[bytes[i] >> 4]);
-    uart_putc(kHexDigits[bytes[i] & 0xf]);
+    print_char(kHexDigits[bytes[i] >> 4]);
+    print_char(kHexDigits[bytes[i] & 0xf]);
   }
 }
 
-void print_eol(void) { uart_putc('\n'); }
+void print_eol(void) {
+  print_char('\n');
+  flush();
+}

@@ -1,4 +1,7 @@
-/* Console output on COM1, written piece by piece (no buffering). */
+/*
+ * Console output on COM1, sent a transmit FIFO (16 bytes) at a time: a line
+ * reaches the host when it is ended with print_eol() or fills the FIFO.
+ */
 #ifndef MIMEO_GUEST_PRINT_H
 #define MIMEO_GUEST_PRINT_H
 

@@ -30,10 +30,10 @@ void uart_init(void) {
   outb(UART_IER, IER_RX_DATA);
 }
 
-void uart_putc(char c) {
+void uart_write(const char* bytes, uint32_t count) {
   while (!(inb(UART_LSR) & LSR_THR_EMPTY)) {
   }
-  outb(UART_DATA, (uint8_t)c);
+  outsb(UART_DATA, bytes, count);
 }
 
 bool uart_rx_ready(void) {
