@@ -5,7 +5,6 @@ directory, with stderr in a log file there; requests are HTTP/1.1 with JSON
 bodies on one kept-alive connection per Client (docs/api.md).
 """
 
-import http.client
 import json
 import os
 import signal
@@ -18,55 +17,120 @@ class ApiError(Exception):
     """A request that failed, or an answer with a status that was not expected."""
 
 
-class _UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self.unix_path)
-        self.sock = sock
+class _Disconnected(Exception):
+    """The daemon closed the connection before an answer began (a stale kept-alive one)."""
 
 
 class Client:
-    """One kept-alive connection; reconnects when the daemon closed an idle one."""
+    """HTTP/1.1 on one kept-alive Unix-socket connection; reconnects when the
+    daemon closed an idle one.
+
+    A small client of its own rather than http.client: the request goes out in
+    one send() and the answer is read with as few recv() calls as it arrives
+    in. On this machine http.client took about 0.45 ms for GET /health after
+    50 ms idle against 0.16 ms for this, and the difference is the client's,
+    not the daemon's. The daemon always answers with Content-Length (docs/api.md).
+    """
 
     def __init__(self, path, timeout_s=600.0):
         self.path = path
         self.timeout_s = timeout_s
-        self.conn = None
+        self.sock = None
+        self.buffer = b""
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        self.buffer = b""
 
-    def request(self, method, target, body=None, expect=(200, 201, 204)):
-        """(status, parsed JSON or text) of one request; ApiError on another status."""
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"} if data is not None else {}
+    def _connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout_s)
+        try:
+            sock.connect(self.path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+        self.buffer = b""
+
+    def _fill(self, first):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            if first:
+                raise _Disconnected()
+            raise ApiError(f"{self.path}: the daemon closed the connection in an answer")
+        self.buffer += chunk
+
+    def _read_answer(self, method):
+        """(status, headers with lowercase names, body bytes)."""
+        first = True
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill(first and not self.buffer)
+            first = False
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise ApiError(f"{self.path}: not an HTTP answer: {lines[0]!r}")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        status = int(parts[1])
+        length = 0 if method == "HEAD" or status in (204, 304) else None
+        if length is None:
+            if "content-length" not in headers:
+                raise ApiError(f"{self.path}: an answer without Content-Length: {lines[0]!r}")
+            length = int(headers["content-length"])
+        while len(self.buffer) < length:
+            self._fill(False)
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, headers, body
+
+    @staticmethod
+    def encode(method, target, body=None):
+        """The bytes of one request (JSON body when body is not None)."""
+        data = b"" if body is None else json.dumps(body).encode()
+        head = f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+        return head.encode() + b"\r\n" + data
+
+    def exchange(self, method, message):
+        """Sends an encoded request, reads its answer: (status, headers, body bytes),
+        nothing parsed beyond the header (for a timed path)."""
         for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = _UnixHTTPConnection(self.path, self.timeout_s)
+            if self.sock is None:
+                self._connect()
             try:
-                self.conn.request(method, target, body=data, headers=headers)
-                response = self.conn.getresponse()
-                raw = response.read()
+                self.sock.sendall(message)
+                status, headers, raw = self._read_answer(method)
                 break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (_Disconnected, BrokenPipeError, ConnectionResetError):
                 # An idle kept-alive connection closed by the daemon (30 s): once more.
                 self.close()
                 if attempt:
-                    raise
-        if response.getheader("Connection", "").lower() == "close":
+                    raise ApiError(f"{self.path}: the daemon closed the connection")
+        if headers.get("connection", "").lower() == "close":
             self.close()
-        kind = response.getheader("Content-Type", "")
+        return status, headers, raw
+
+    @staticmethod
+    def parse(method, target, answer, expect=(200, 201, 204)):
+        """(status, parsed JSON or text) of an exchange()'s answer; ApiError on another status."""
+        status, headers, raw = answer
+        kind = headers.get("content-type", "")
         parsed = json.loads(raw) if raw and "json" in kind else raw.decode(errors="replace")
-        if response.status not in expect:
-            raise ApiError(f"{method} {target}: HTTP {response.status}: {parsed}")
-        return response.status, parsed
+        if status not in expect:
+            raise ApiError(f"{method} {target}: HTTP {status}: {parsed}")
+        return status, parsed
+
+    def request(self, method, target, body=None, expect=(200, 201, 204)):
+        """(status, parsed JSON or text) of one request; ApiError on another status."""
+        answer = self.exchange(method, self.encode(method, target, body))
+        return self.parse(method, target, answer, expect)
 
     def get(self, target):
         return self.request("GET", target)[1]
@@ -108,7 +172,7 @@ class Daemon:
                 client.get("/health")
                 client.close()
                 return
-            except (OSError, ApiError, http.client.HTTPException):
+            except (OSError, ApiError):
                 if time.monotonic() > deadline:
                     raise ApiError(f"mimeo serve did not answer within {timeout_s:g} s: "
                                    f"{self.log_tail()}") from None

@@ -280,6 +280,16 @@ def _memory_markdown(document):
         top = [(name, kib) for name, kib in slab.items() if kib / alive >= 4][:10]
         parts += ["The slab caches that grew most (/proc/slabinfo, KiB per clone): "
                   + ", ".join(f"`{name}` {kib / alive:.0f}" for name, kib in top) + ".", ""]
+    over = [s for s in document.get("memory_samples", []) if s["beyond_guest"] > GOAL_PRIVATE_KIB]
+    if over:
+        parts += [f"Clones over {GOAL_PRIVATE_KIB} KiB beyond the guest's pages, with the mapping "
+                  "that held most of their private memory (a file's clean pages count as "
+                  "private while no other process maps them): "
+                  + "; ".join(f"pid {s['pid']} {s['beyond_guest']} KiB"
+                              + (f" (`{s['largest_private']['mapping']}` "
+                                 f"{s['largest_private']['kib']} KiB)"
+                                 if "largest_private" in s else "")
+                              for s in over[:10]) + ".", ""]
     return parts
 
 

@@ -61,11 +61,16 @@ def split_guest(pid, guest_dir):
     guest_dir (the template's RAM files, mapped copy-on-write: a page there is
     anonymous only once the guest wrote it), as src/cli/process_memory.cc
     counts it; beyond_guest = private - guest_written is what the process
-    itself keeps private. Returns None if the process is gone.
+    itself keeps private. largest_private names the mapping (path, or
+    [anon]) with the most private memory, to explain an outlier: a file's
+    clean pages count as private while only this process maps them. Returns
+    None if the process is gone.
     """
     prefix = os.path.join(os.path.realpath(guest_dir), "")
     kib = {"rss": 0, "pss": 0, "private": 0, "anonymous": 0, "guest_written": 0}
     in_guest = False
+    path = ""
+    by_path = {}
     try:
         with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as file:
             for line in file:
@@ -81,7 +86,9 @@ def split_guest(pid, guest_dir):
                 elif first == "Pss:":
                     kib["pss"] += int(rest.split()[0])
                 elif first in ("Private_Clean:", "Private_Dirty:"):
-                    kib["private"] += int(rest.split()[0])
+                    value = int(rest.split()[0])
+                    kib["private"] += value
+                    by_path[path or "[anon]"] = by_path.get(path or "[anon]", 0) + value
                 elif first == "Anonymous:":
                     value = int(rest.split()[0])
                     kib["anonymous"] += value
@@ -90,6 +97,9 @@ def split_guest(pid, guest_dir):
     except (FileNotFoundError, ProcessLookupError):
         return None
     kib["beyond_guest"] = kib["private"] - kib["guest_written"]
+    if by_path:
+        name, value = max(by_path.items(), key=lambda item: item[1])
+        kib["largest_private"] = {"mapping": name, "kib": value}
     return kib
 
 
