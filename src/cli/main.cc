@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   worker->add_option("--control", worker_options.control, "the control socket's path");
   worker->add_option("--console", worker_options.console, "COM1's socket path");
   worker->add_option("--notify-fd", worker_options.notify_fd, "where to say ready or error");
+  worker->add_flag("--idle-until-start", worker_options.idle_until_start,
+                   "spawned at SCHED_IDLE: back to SCHED_OTHER once warm and on start");
 
   try {
     app.parse(argc, argv);

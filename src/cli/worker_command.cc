@@ -17,7 +17,7 @@ Status check_options(const WorkerOptions& options) {
   if (!options.unexpected.empty()) {
     return make_error("unexpected argument '" + options.unexpected.front() +
                       "' (mimeo worker --template DIR --id ID --control PATH --console PATH "
-                      "[--notify-fd N])");
+                      "[--notify-fd N] [--idle-until-start])");
   }
   const std::pair<const std::string*, const char*> required[] = {
       {&options.template_dir, "--template"},
@@ -53,6 +53,7 @@ Result<std::unique_ptr<worker::Worker>> prepare(const WorkerOptions& options) {
   setup.machine = std::move(plan.run.machine);
   setup.state_path = std::move(plan.state_path);
   setup.signal_fd = std::move(signal_fd);
+  setup.idle_until_start = options.idle_until_start;
   return worker::Worker::prepare(std::move(setup));
 }
 

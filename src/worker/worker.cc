@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 
+#include "base/cpu_priority.h"
 #include "chardev/socket_chardev.h"
 #include "snapshot/stream_file.h"
 #include "worker/process_setup.h"
@@ -50,6 +51,16 @@ Result<std::unique_ptr<Worker>> Worker::prepare(WorkerSetup setup) {
   // The stream and the plan are freed: give the heap back to the host, since
   // every idle warm clone is one of these processes.
   ::malloc_trim(0);
+  if (s.idle_until_start) {
+    // The costly part is done. The control loop's thread waits at normal
+    // priority from here on: at idle priority, `start` would wait for its CPU
+    // behind any other idle-priority work (another pool's restore) before
+    // it could raise the rest.
+    if (auto left = leave_idle_priority(0); !left.ok()) {
+      worker->priority_trouble_ = left.error().describe();
+      worker->log_priority_trouble();
+    }
+  }
   return worker;
 }
 
@@ -75,6 +86,7 @@ int Worker::serve() {
         const auto identity = machine_->identity();
         std::fprintf(stderr, "mimeo worker: started, uuid %s generation-id %s\n",
                      identity.uuid_string().c_str(), identity.generation_id_hex().c_str());
+        log_priority_trouble();
       }
       if (stop_requested_) {
         return finish("stop on the control socket");
@@ -108,6 +120,14 @@ std::string Worker::start(const std::optional<devices::Uuid>& uuid) {
       return error_reply("start: " + set.error().describe());
     }
   }
+  if (setup_.idle_until_start) {
+    // Every thread (vCPUs, console, this one) back to normal priority before a
+    // vCPU runs, so the guest never runs at idle priority. A thread that
+    // stays idle makes a slow clone, not a failed one: it is logged.
+    if (auto left = leave_idle_priority_all_threads(); !left.ok()) {
+      priority_trouble_ = left.error().describe();
+    }
+  }
   if (auto resumed = machine_->resume(); !resumed.ok()) {
     return error_reply("start: " + resumed.error().describe());
   }
@@ -137,6 +157,14 @@ std::string Worker::resume() {
   }
   state_ = CloneState::kRunning;
   return ok_reply("running");
+}
+
+void Worker::log_priority_trouble() {
+  if (!priority_trouble_.empty()) {
+    std::fprintf(stderr, "mimeo worker: warning: %s; the clone runs at idle priority\n",
+                 priority_trouble_.c_str());
+    priority_trouble_.clear();
+  }
 }
 
 int Worker::finish(const std::optional<std::string>& stop_reason) {

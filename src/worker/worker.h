@@ -28,6 +28,11 @@ struct WorkerSetup {
   vmm::MachineConfig machine;
   std::string state_path;  // the state stream to restore
   UniqueFd signal_fd;      // isolate_worker_process()'s
+  // Spawned at SCHED_IDLE for a pool (--idle-until-start): the restore runs
+  // at idle priority; once warm the control loop's thread goes back to
+  // SCHED_OTHER, and `start` moves every other thread back before the vCPUs
+  // run (docs/worker.md, "Priority").
+  bool idle_until_start = false;
 };
 
 class Worker {
@@ -52,6 +57,7 @@ class Worker {
   [[nodiscard]] std::string pause();
   [[nodiscard]] std::string resume();
   int finish(const std::optional<std::string>& stop_reason);
+  void log_priority_trouble();
 
   WorkerSetup setup_;
   std::optional<chardev::WakeFd> vm_stopped_;  // written by the machine's on_stop
@@ -59,6 +65,8 @@ class Worker {
   std::unique_ptr<vmm::Machine> machine_;  // destroyed first: it signals vm_stopped_
   CloneState state_ = CloneState::kWarm;
   bool started_now_ = false;  // `start` was answered: log the identity
+  // A thread that could not leave SCHED_IDLE: logged after the reply.
+  std::string priority_trouble_;
   bool stop_requested_ = false;
 };
 
