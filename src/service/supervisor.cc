@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "base/cpu_priority.h"
 #include "base/version.h"
 #include "service/process_rollup.h"
 
@@ -38,6 +39,14 @@ Result<std::unique_ptr<Supervisor>> Supervisor::open(SupervisorOptions options) 
                            s->on_worker_exit(id);
                          }));
   MIMEO_TRY(supervisor->recover());
+  if (const IdleExit idle = can_leave_idle_priority(); idle.allowed) {
+    supervisor->warm_priority_ = WorkerPriority::kIdleUntilStart;
+  } else {
+    supervisor->log(
+        "warm clones restore at normal CPU priority (idle priority needs CAP_SYS_NICE or "
+        "RLIMIT_NICE, to leave it when they are handed out): " +
+        idle.why);
+  }
   supervisor->filler_ = std::thread([s = supervisor.get()] { s->fill_pools(); });
   return supervisor;
 }

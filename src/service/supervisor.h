@@ -85,6 +85,13 @@ class Supervisor final : public RequestHandler {
     std::mutex commands;  // one control command at a time
   };
   using WorkerPtr = std::shared_ptr<Worker>;
+  // A worker spawned and restoring: in the catalog (warm, with its pid), not
+  // yet watched by the reaper. finish_start() makes it a Worker or forgets it.
+  struct Starting {
+    std::string id;
+    std::string template_name;
+    WorkerProcess process;
+  };
   struct Pool {
     std::string dir;
     unsigned target = 0;
@@ -100,8 +107,16 @@ class Supervisor final : public RequestHandler {
   Status recover();
   void recover_clone(const CloneRecord& record);
 
-  // Workers (supervisor_workers.cc).
-  Result<WorkerPtr> start_worker(const std::string& template_name, const std::string& dir);
+  // Workers (supervisor_workers.cc). start_worker() is spawn_worker() then
+  // finish_start(); a batch spawns several before it waits for any.
+  Result<WorkerPtr> start_worker(const std::string& template_name, const std::string& dir,
+                                 WorkerPriority priority);
+  Result<Starting> spawn_worker(const std::string& template_name, const std::string& dir,
+                                WorkerPriority priority);
+  Result<WorkerPtr> finish_start(Starting starting);
+  // Removes a worker that never became ready from the catalog; keeps its
+  // directory (the log the error points at) for the last few such workers.
+  void forget_start(const std::string& id, const WorkerPaths& paths, bool keep_log);
   void stop_worker(const WorkerPtr& worker);
   void on_worker_exit(const std::string& id);
   void fill_pools();
@@ -126,7 +141,12 @@ class Supervisor final : public RequestHandler {
   Catalog catalog_;
   std::map<std::string, Pool> pools_;         // by template name
   std::map<std::string, WorkerPtr> workers_;  // every live worker (warm and handed out), by id
+  // Of workers that never became ready: kept for their worker.log, oldest first.
+  std::deque<std::string> failed_start_dirs_;
   bool stopping_ = false;
+  // What the pool filler spawns at: idle priority when the daemon can let
+  // its workers leave it again (base/cpu_priority.h), else normal.
+  WorkerPriority warm_priority_ = WorkerPriority::kNormal;
 
   std::unique_ptr<WorkerReaper> reaper_;
   std::thread filler_;

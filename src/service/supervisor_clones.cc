@@ -1,6 +1,9 @@
 // The supervisor's clone requests: create (from the warm pool when it can),
 // list, get, pause, resume, delete.
+#include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <thread>
 
 #include "service/names.h"
 #include "service/random_uuid.h"
@@ -13,6 +16,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr unsigned kMaxClonesPerRequest = 1000;
+
+// How many workers one request lets restore at once: a restore is mostly CPU,
+// so more than a few per CPU only adds processes and memory.
+size_t max_restoring() {
+  const unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
+  return std::min<size_t>(16, 2 * size_t{cpus});
+}
 
 ServiceError from_catalog(const Error& error) { return catalog_service_error(error); }
 
@@ -107,16 +117,38 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
   }
   const size_t warm = workers.size();
   std::vector<CloneOutcome> outcomes(request.count);
-  // The pool ran short: start the rest now (the slow path, counted as misses).
-  for (size_t i = warm; i < request.count; ++i) {
-    auto worker = start_worker(request.template_name, dir);
-    if (!worker.ok()) {
-      metrics_.count_error("clone_start");
-      outcomes[i].error = internal(worker.error());
-      workers.push_back(nullptr);
+  workers.resize(request.count);
+  // The pool ran short: start the rest now (the slow path, counted as
+  // misses), at normal priority. Their restores overlap: up to
+  // max_restoring() are spawned before the first is waited for, and each
+  // one that is ready makes room for the next.
+  const auto failed = [&](size_t i, const Error& error) {
+    metrics_.count_error("clone_start");
+    outcomes[i].error = internal(error);
+  };
+  std::deque<std::pair<size_t, Starting>> restoring;  // by index in `workers`
+  size_t next = warm;
+  while (next < request.count || !restoring.empty()) {
+    while (next < request.count && restoring.size() < max_restoring()) {
+      auto spawned = spawn_worker(request.template_name, dir, WorkerPriority::kNormal);
+      if (spawned.ok()) {
+        restoring.emplace_back(next, std::move(*spawned));
+      } else {
+        failed(next, spawned.error());
+      }
+      ++next;
+    }
+    if (restoring.empty()) {
       continue;
     }
-    workers.push_back(*worker);
+    auto [index, starting] = std::move(restoring.front());
+    restoring.pop_front();
+    auto worker = finish_start(std::move(starting));
+    if (worker.ok()) {
+      workers[index] = std::move(*worker);
+    } else {
+      failed(index, worker.error());
+    }
   }
   for (size_t i = 0; i < workers.size(); ++i) {
     if (!workers[i]) {

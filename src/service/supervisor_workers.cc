@@ -50,8 +50,9 @@ std::pair<CloneState, std::string> describe_exit(const WorkerExit& exit) {
 
 }  // namespace
 
-Result<Supervisor::WorkerPtr> Supervisor::start_worker(const std::string& template_name,
-                                                       const std::string& dir) {
+Result<Supervisor::Starting> Supervisor::spawn_worker(const std::string& template_name,
+                                                      const std::string& dir,
+                                                      WorkerPriority priority) {
   const std::string id = new_clone_id();
   const WorkerPaths paths = worker_paths(options_.state_dir, id);
   std::error_code error;
@@ -74,27 +75,28 @@ Result<Supervisor::WorkerPtr> Supervisor::start_worker(const std::string& templa
       return added.error();
     }
   }
-  auto forget = [&] {
-    std::lock_guard lock(mutex_);
-    (void)catalog_.remove_clone(id);
-    remove_dir(paths.dir);
-  };
-  auto process = WorkerProcess::spawn(options_.mimeo_binary, dir, id, paths);
+  auto process = WorkerProcess::spawn(options_.mimeo_binary, dir, id, paths, priority);
   if (!process.ok()) {
-    forget();
+    forget_start(id, paths, false);
     return process.error();
   }
   {
     std::lock_guard lock(mutex_);
     (void)catalog_.set_clone_pid(id, process->pid());
   }
-  if (auto ready = process->wait_ready(options_.worker_ready_timeout); !ready.ok()) {
-    process->kill();
-    (void)process->reap();
-    forget();
+  return Starting{id, template_name, std::move(*process)};
+}
+
+Result<Supervisor::WorkerPtr> Supervisor::finish_start(Starting starting) {
+  if (auto ready = starting.process.wait_ready(options_.worker_ready_timeout); !ready.ok()) {
+    starting.process.kill();
+    (void)starting.process.reap();
+    forget_start(starting.id, starting.process.paths(), true);
     return ready.error();
   }
-  auto worker = std::make_shared<Worker>(id, template_name, std::move(*process));
+  const std::string id = starting.id;
+  auto worker =
+      std::make_shared<Worker>(id, std::move(starting.template_name), std::move(starting.process));
   std::lock_guard lock(mutex_);
   workers_[id] = worker;
   if (auto watched = reaper_->watch(id, worker->process.pidfd()); !watched.ok()) {
@@ -102,6 +104,41 @@ Result<Supervisor::WorkerPtr> Supervisor::start_worker(const std::string& templa
     return watched.error();
   }
   return worker;
+}
+
+Result<Supervisor::WorkerPtr> Supervisor::start_worker(const std::string& template_name,
+                                                       const std::string& dir,
+                                                       WorkerPriority priority) {
+  MIMEO_ASSIGN_OR_RETURN(auto starting, spawn_worker(template_name, dir, priority));
+  return finish_start(std::move(starting));
+}
+
+void Supervisor::forget_start(const std::string& id, const WorkerPaths& paths, bool keep_log) {
+  constexpr size_t kKeptFailedStarts = 16;
+  std::string dropped;
+  {
+    std::lock_guard lock(mutex_);
+    (void)catalog_.remove_clone(id);
+    if (keep_log) {
+      failed_start_dirs_.push_back(paths.dir);
+      if (failed_start_dirs_.size() > kKeptFailedStarts) {
+        dropped = failed_start_dirs_.front();
+        failed_start_dirs_.pop_front();
+      }
+    }
+  }
+  if (keep_log) {
+    // Only the log stays (until a later failure pushes it out, or the next
+    // daemon's start-up removes what the catalog does not know).
+    std::error_code ignored;
+    std::filesystem::remove(paths.control, ignored);
+    std::filesystem::remove(paths.console, ignored);
+  } else {
+    remove_dir(paths.dir);
+  }
+  if (!dropped.empty()) {
+    remove_dir(dropped);
+  }
 }
 
 void Supervisor::stop_worker(const WorkerPtr& worker) {
@@ -193,7 +230,9 @@ void Supervisor::fill_pools() {
     }
     ++pools_[name].starting;
     lock.unlock();
-    auto worker = start_worker(name, dir);
+    // At idle priority when it can be (warm_priority_): a refill's restore
+    // then never takes CPU from a clone just handed out or from a request.
+    auto worker = start_worker(name, dir, warm_priority_);
     lock.lock();
     auto pool = pools_.find(name);
     if (pool != pools_.end()) {

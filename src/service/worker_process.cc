@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/cpu_priority.h"
 #include "base/read_file.h"
 #include "chardev/unix_socket.h"
 
@@ -95,7 +96,7 @@ Status write_all(int fd, const std::string& text, Clock::time_point deadline) {
 
 Result<WorkerProcess> WorkerProcess::spawn(const std::string& binary,
                                            const std::string& template_dir, const std::string& id,
-                                           const WorkerPaths& paths) {
+                                           const WorkerPaths& paths, WorkerPriority priority) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     return errno_error("pipe");
@@ -107,6 +108,10 @@ Result<WorkerProcess> WorkerProcess::spawn(const std::string& binary,
                                    template_dir,  "--id",        id,
                                    "--control",   paths.control, "--console",
                                    paths.console, "--notify-fd", std::to_string(kNotifyFd)};
+  const bool idle = priority == WorkerPriority::kIdleUntilStart;
+  if (idle) {
+    argv.emplace_back("--idle-until-start");
+  }
   std::vector<char*> args;
   for (auto& a : argv) {
     args.push_back(a.data());
@@ -132,22 +137,44 @@ Result<WorkerProcess> WorkerProcess::spawn(const std::string& binary,
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setsigdefault(&attributes, &all);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // The child is created at SCHED_IDLE, so that nothing of the worker runs
+  // at normal priority until it is warm. Not with POSIX_SPAWN_SETSCHEDULER:
+  // glibc's posix_spawnattr_setschedpolicy() refuses SCHED_IDLE (EINVAL; it
+  // takes SCHED_OTHER, SCHED_FIFO and SCHED_RR only). A new task takes the
+  // policy of the thread that creates it, so this thread spawns at idle
+  // priority and goes back at once: posix_spawn() returns once the child has
+  // called exec, and no lock is held meanwhile.
+  if (idle) {
+    if (auto lowered = set_thread_idle(0); !lowered.ok()) {
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attributes);
+      return lowered.error();
+    }
+  }
   pid_t pid = -1;
   int error = ::posix_spawn(&pid, binary.c_str(), &actions, &attributes, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
+  // The caller checked can_leave_idle_priority(), so this fails only where
+  // something else (seccomp, an LSM) forbids it: then the worker could not
+  // leave it either, and is not kept.
+  Status back;
+  if (auto left = idle ? leave_idle_priority(0) : Result<bool>(false); !left.ok()) {
+    back = left.error().context("spawning at idle priority");
+  }
   if (error != 0) {
     return errno_error("spawn " + binary + " worker", error);
   }
   // A child is not reaped until we wait for it, so its pid cannot be reused
   // before this pidfd refers to it.
   auto pidfd = open_pidfd(pid);
-  if (!pidfd.ok()) {
+  if (!pidfd.ok() || !back.ok()) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
-    return pidfd.error();
+    return pidfd.ok() ? back.error() : pidfd.error();
   }
   WorkerProcess worker(pid, std::move(*pidfd), true, paths);
+  worker.id_ = id;
   worker.notify_ = std::move(notify_read);
   return worker;
 }
@@ -174,6 +201,7 @@ WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
       child_(std::exchange(other.child_, false)),
       reaped_(other.reaped_),
       paths_(std::move(other.paths_)),
+      id_(std::move(other.id_)),
       notify_(std::move(other.notify_)),
       control_(std::move(other.control_)),
       buffer_(std::move(other.buffer_)),
@@ -201,19 +229,42 @@ Status WorkerProcess::connect_control(std::chrono::milliseconds timeout) {
   return {};
 }
 
+std::string WorkerProcess::name() const {
+  return "clone worker " + (id_.empty() ? std::string() : id_ + " ") + "(pid " +
+         std::to_string(pid_) + ")";
+}
+
 Status WorkerProcess::wait_ready(std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto started = Clock::now();
   std::string buffer;
-  auto line = read_line(notify_.get(), buffer, deadline, "clone worker");
+  auto line = read_line(notify_.get(), buffer, started + timeout, "ready");
+  // Without a line: the pipe is at its end (the worker closed it, ending),
+  // or it is still open (the worker is silent).
+  pollfd notify{notify_.get(), POLLIN, 0};
+  const bool closed = !line.ok() && ::poll(&notify, 1, 0) > 0;
   notify_.reset();
-  if (!line.ok()) {
-    std::string why = last_line_of(paths_.log);
-    return make_error(why.empty() ? line.error().describe() : "clone worker: " + why);
+  if (line.ok() && *line == "ready") {
+    return connect_control(timeout);
   }
-  if (*line != "ready") {
-    return make_error("clone worker: " + (line->starts_with("error ") ? line->substr(6) : *line));
+  if (line.ok()) {  // the worker's own message: what failed
+    return make_error(name() + ": " + (line->starts_with("error ") ? line->substr(6) : *line));
   }
-  return connect_control(timeout);
+  // No line: it ended without one, or did not answer in time. Its log says
+  // what it was doing.
+  if (closed) {
+    // It is ending, most likely (the pidfd turns readable a moment after its
+    // files are closed).
+    pollfd p{pidfd_.get(), POLLIN, 0};
+    const bool gone = ::poll(&p, 1, 100) > 0;
+    const std::string last = last_line_of(paths_.log);
+    return make_error(name() + (gone ? " ended" : " closed its --notify-fd") +
+                      " before it was ready; its log " + paths_.log +
+                      (last.empty() ? " is empty" : " ends with: " + last));
+  }
+  const std::string last = last_line_of(paths_.log);
+  return make_error(name() + ": no ready notification on its --notify-fd after " +
+                    std::to_string(timeout.count()) + " ms; its log " + paths_.log +
+                    (last.empty() ? " is empty" : " ends with: " + last));
 }
 
 Result<std::string> WorkerProcess::command(const std::string& line,

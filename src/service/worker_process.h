@@ -23,12 +23,23 @@ struct WorkerExit {
   std::string last_words;  // the last line of its log: the VM's exit report
 };
 
+// The CPU priority a worker is spawned at (base/cpu_priority.h).
+enum class WorkerPriority {
+  kNormal,  // the daemon's
+  // SCHED_IDLE from its first instruction, with --idle-until-start: the
+  // worker goes back to SCHED_OTHER once warm (its control thread) and on
+  // `start` (every thread). Only for a daemon that can_leave_idle_priority():
+  // the spawning thread needs it too (worker_process.cc says why).
+  kIdleUntilStart,
+};
+
 class WorkerProcess {
  public:
   // Starts `binary worker --template DIR --id ID ...` in its own session,
   // with stderr in paths.log. wait_ready() then waits for it to be warm.
   static Result<WorkerProcess> spawn(const std::string& binary, const std::string& template_dir,
-                                     const std::string& id, const WorkerPaths& paths);
+                                     const std::string& id, const WorkerPaths& paths,
+                                     WorkerPriority priority = WorkerPriority::kNormal);
   // A worker that outlived a daemon: its control socket must answer `status`
   // with `pid`, so that a reused pid is never taken for it.
   static Result<WorkerProcess> attach(const WorkerPaths& paths, pid_t pid,
@@ -41,7 +52,9 @@ class WorkerProcess {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
   ~WorkerProcess();
 
-  // Reads "ready" from the worker, then connects to its control socket.
+  // Reads "ready" from the worker, then connects to its control socket. The
+  // error of a worker that failed, ended or did not answer in time names it
+  // (id, pid), its log file and the log's last line.
   [[nodiscard]] Status wait_ready(std::chrono::milliseconds timeout);
   // Sends one command line; returns what follows "ok " in the reply, or an
   // error with the worker's message.
@@ -69,12 +82,15 @@ class WorkerProcess {
   WorkerProcess(pid_t pid, UniqueFd pidfd, bool child, WorkerPaths paths)
       : pid_(pid), pidfd_(std::move(pidfd)), child_(child), paths_(std::move(paths)) {}
   [[nodiscard]] Status connect_control(std::chrono::milliseconds timeout);
+  // "clone worker ID (pid N)"
+  [[nodiscard]] std::string name() const;
 
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   bool child_ = false;  // ours to reap
   bool reaped_ = false;
   WorkerPaths paths_;
+  std::string id_;    // known for a spawned worker
   UniqueFd notify_;   // read end of the worker's --notify-fd pipe
   UniqueFd control_;  // connected control socket
   std::string buffer_;

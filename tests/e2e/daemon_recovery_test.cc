@@ -19,27 +19,6 @@
 namespace mimeo::e2e {
 namespace {
 
-// Pids of `mimeo worker` processes whose command line mentions `state_dir`.
-std::vector<pid_t> workers_of(const std::string& state_dir) {
-  std::vector<pid_t> pids;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    std::ifstream cmdline(entry.path() / "cmdline");
-    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (text.find(std::string("worker") + '\0') != std::string::npos &&
-        text.find(state_dir + "/") != std::string::npos) {
-      const pid_t pid = std::stoi(name);
-      if (process_alive(pid)) {
-        pids.push_back(pid);
-      }
-    }
-  }
-  return pids;
-}
-
 bool eventually(const std::function<bool()>& condition,
                 milliseconds timeout = milliseconds(10000)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

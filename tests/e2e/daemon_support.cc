@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -91,6 +92,26 @@ bool process_alive(pid_t pid) {
   }
   auto close = text.rfind(')');
   return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+std::vector<pid_t> workers_of(const std::string& state_dir) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (text.find(std::string("worker") + '\0') != std::string::npos &&
+        text.find(state_dir + "/") != std::string::npos) {
+      const pid_t pid = std::stoi(name);
+      if (process_alive(pid)) {
+        pids.push_back(pid);
+      }
+    }
+  }
+  return pids;
 }
 
 }  // namespace mimeo::e2e

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/client.h"
 #include "e2e/mimeo_process.h"
@@ -57,5 +58,8 @@ bool guest_answers(const std::string& console_socket, milliseconds timeout = mil
 
 // Is `pid` alive (and not a zombie)?
 bool process_alive(pid_t pid);
+
+// Pids of `mimeo worker` processes whose command line mentions `state_dir`.
+std::vector<pid_t> workers_of(const std::string& state_dir);
 
 }  // namespace mimeo::e2e
