@@ -25,6 +25,12 @@ DaemonCli::DaemonCli(CLI::App& app, CLI::App& templ) {
                    "warm clones to keep per template (a template may set its own)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  serve_
+      ->add_option("--refill-delay-ms", serve_options_.refill_delay_ms,
+                   "a pool that still has a warm clone refills this long after its last hand-out "
+                   "(an empty pool refills at once)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
 
   ps_ = app.add_subcommand("ps", "list the daemon's clones");
   ps_->add_flag("-q,--quiet", quiet_, "only the ids");

@@ -107,6 +107,7 @@ int serve_command(const ServeOptions& options) {
   supervisor_options.state_dir = state_dir;
   supervisor_options.mimeo_binary = *binary;
   supervisor_options.default_pool_size = options.pool_size;
+  supervisor_options.refill_delay = std::chrono::milliseconds(options.refill_delay_ms);
   supervisor_options.inspect_template = inspect_template;
   supervisor_options.log = log_line;
   auto supervisor = service::Supervisor::open(supervisor_options);

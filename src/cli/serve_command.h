@@ -10,6 +10,7 @@ struct ServeOptions {
   std::string socket;  // "" = daemon_socket_path's default
   std::string state_dir = "/var/lib/mimeo";
   unsigned pool_size = 2;
+  unsigned refill_delay_ms = 20;
 };
 
 int serve_command(const ServeOptions& options);

@@ -44,6 +44,12 @@ struct SupervisorOptions {
   std::function<void(const std::string&)> log;
   std::chrono::milliseconds worker_ready_timeout{30000};
   std::chrono::milliseconds command_timeout{5000};
+  // A pool that still has a warm clone starts its refill this long after a
+  // clone was last taken from it (an empty pool refills at once). A restore is
+  // mostly kernel time, and a kernel without preemption (this host's) lets a
+  // woken thread wait behind it even at idle priority: held back, it stays
+  // off the CPUs while the clone just handed out answers its first request.
+  std::chrono::milliseconds refill_delay{20};
 };
 
 class Supervisor final : public RequestHandler {
@@ -98,6 +104,7 @@ class Supervisor final : public RequestHandler {
     unsigned starting = 0;
     std::deque<WorkerPtr> warm;
     std::chrono::steady_clock::time_point retry_after{};  // after a failed start
+    std::chrono::steady_clock::time_point last_take{};    // see refill_delay
   };
 
   Supervisor(SupervisorOptions options, Catalog catalog);

@@ -195,6 +195,7 @@ Supervisor::WorkerPtr Supervisor::take_warm(const std::string& template_name) {
   }
   WorkerPtr worker = pool->second.warm.front();
   pool->second.warm.pop_front();
+  pool->second.last_take = Clock::now();
   pools_changed_.notify_all();
   return worker;
 }
@@ -214,6 +215,11 @@ void Supervisor::fill_pools() {
       }
       if (pool.retry_after > now) {
         next_retry = std::min(next_retry, pool.retry_after);
+        continue;
+      }
+      if (const auto due = pool.last_take + options_.refill_delay;
+          !pool.warm.empty() && due > now) {
+        next_retry = std::min(next_retry, due);
         continue;
       }
       name = pool_name;
