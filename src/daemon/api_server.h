@@ -1,23 +1,23 @@
-// `mimeo serve`'s REST API: HTTP/1.1 on a Unix socket, one thread per
-// connection (capped; beyond the cap a connection gets 503 and is closed),
-// each request answered by the core (service::RequestHandler). Free of Beast
-// and Asio.
+// `mimeo serve`'s REST API: HTTP/1.1 on a Unix socket, each connection served
+// by one of a set of long-lived threads that accept connections themselves
+// (ConnectionThreads; capped: beyond the cap a connection gets 503 and is
+// closed), each request answered by the core (service::RequestHandler). Free
+// of Beast and Asio.
 //
 //   auto server = ApiServer::create(path, handler);   // listens already
 //   std::thread t([&] { (void)(*server)->serve(); });
 //   ...; (*server)->stop(); t.join();                  // socket file removed
 #pragma once
 
-#include <atomic>
-#include <list>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "daemon/api_socket.h"
+#include "daemon/connection_threads.h"
 #include "daemon/http_connection.h"
 #include "daemon/status_counts.h"
 #include "service/request_handler.h"
@@ -27,6 +27,10 @@ namespace mimeo::daemon {
 struct ApiServerOptions {
   unsigned max_connections = 128;
   ConnectionLimits limits;
+  // Idle connection threads kept waiting for new connections (at least 1);
+  // more that have waited `spare_thread_linger` end.
+  unsigned spare_threads = 2;
+  std::chrono::milliseconds spare_thread_linger{1000};
 };
 
 class ApiServer {
@@ -52,31 +56,19 @@ class ApiServer {
 
   [[nodiscard]] const std::string& socket_path() const { return path_; }
   // Connections being served now.
-  [[nodiscard]] unsigned connections() const { return active_.load(); }
+  [[nodiscard]] unsigned connections() const { return threads_->connections(); }
+  // Connection threads alive now, idle or serving.
+  [[nodiscard]] unsigned connection_threads() const { return threads_->threads(); }
 
  private:
-  struct Connection {
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-
-  ApiServer(ApiSocket socket, UniqueFd stop_fd, service::RequestHandler& handler,
-            ApiServerOptions options);
-  void accept_one();
-  void start_connection(UniqueFd fd);
-  void join_finished();
-  void join_all();
+  ApiServer(ApiSocket socket, UniqueFd stop_fd);
 
   ApiSocket socket_;
   std::string path_;
   UniqueFd stop_fd_;
-  service::RequestHandler& handler_;
-  ApiServerOptions options_;
-  std::string busy_;  // the whole 503 answer beyond max_connections
   StatusCounts answers_;
-  std::atomic<unsigned> active_{0};
-  std::list<Connection> connections_;  // only the serve() thread touches it
-  std::mutex serve_mutex_;             // held while serve() runs
+  std::mutex serve_mutex_;  // held while serve() runs
+  std::unique_ptr<ConnectionThreads> threads_;
 };
 
 }  // namespace mimeo::daemon

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "daemon/api_server.h"
 #include "e2e/daemon_support.h"
 
 namespace mimeo::e2e {
@@ -89,10 +90,11 @@ TEST(DaemonLoad, AThousandCreateDeleteCyclesLeakNothing) {
     ASSERT_EQ(daemon->call("DELETE", "/clones/" + id).status, 204) << "cycle " << i;
   };
   // Warm up (SQLite's page cache, the allocator's arenas), then settle: the
-  // pool full again, every connection thread gone.
+  // pool full again, the API server's connection threads back to its spare
+  // ones (more end once idle for spare_thread_linger).
   auto settle = [&] {
     EXPECT_TRUE(daemon->wait_pool("guest", 2));
-    std::this_thread::sleep_for(milliseconds(300));
+    std::this_thread::sleep_for(daemon::ApiServerOptions{}.spare_thread_linger + milliseconds(500));
   };
   for (int i = 0; i < 50; ++i) {
     cycle(i);
