@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "daemon/api_json.h"
+#include "daemon/openapi_document.h"
 #include "daemon/prometheus.h"
 
 namespace mimeo::daemon {
@@ -70,6 +71,9 @@ struct Dispatcher {
   }
   ApiResponse operator()(const GetMetrics&) const {
     return {200, kPrometheusContentType, render_metrics(handler.metrics(), answers.snapshot()), {}};
+  }
+  ApiResponse operator()(const GetOpenApi&) const {
+    return {200, kYamlContentType, std::string(openapi_document()), {}};
   }
   ApiResponse operator()(const ListTemplates&) const {
     return json_response(200, template_list(handler.list_templates()));

@@ -15,6 +15,7 @@ namespace {
 enum class RouteId {
   kHealth,
   kMetrics,
+  kOpenApi,
   kListTemplates,
   kCreateTemplate,
   kImportTemplate,
@@ -42,6 +43,7 @@ struct Route {
 constexpr std::array kRoutes = {
     Route{"GET", {"health"}, RouteId::kHealth, false},
     Route{"GET", {"metrics"}, RouteId::kMetrics, false},
+    Route{"GET", {"openapi.yaml"}, RouteId::kOpenApi, false},
     Route{"GET", {"templates"}, RouteId::kListTemplates, false},
     Route{"POST", {"templates"}, RouteId::kCreateTemplate, true},
     Route{"POST", {"templates", "import"}, RouteId::kImportTemplate, true},
@@ -143,6 +145,7 @@ ApiResult<ApiRequest> build(const Route& route, std::string param, const HttpInp
   switch (route.id) {
     case RouteId::kHealth: return ApiRequest(GetHealth{});
     case RouteId::kMetrics: return ApiRequest(GetMetrics{});
+    case RouteId::kOpenApi: return ApiRequest(GetOpenApi{});
     case RouteId::kListTemplates: return ApiRequest(ListTemplates{});
     case RouteId::kCreateTemplate: {
       MIMEO_ASSIGN_OR_RETURN(auto spec, read_template_spec(*body));

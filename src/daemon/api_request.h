@@ -18,6 +18,7 @@ namespace mimeo::daemon {
 
 struct GetHealth {};
 struct GetMetrics {};
+struct GetOpenApi {};  // the OpenAPI document
 struct ListTemplates {};
 struct CreateTemplate {
   service::TemplateSpec spec;
@@ -53,9 +54,9 @@ struct ResumeClone {
 };
 
 using ApiRequest =
-    std::variant<GetHealth, GetMetrics, ListTemplates, CreateTemplate, ImportTemplate, GetTemplate,
-                 DeleteTemplate, SetPoolSize, ListClones, CreateClones, GetClone, DeleteClone,
-                 PauseClone, ResumeClone>;
+    std::variant<GetHealth, GetMetrics, GetOpenApi, ListTemplates, CreateTemplate, ImportTemplate,
+                 GetTemplate, DeleteTemplate, SetPoolSize, ListClones, CreateClones, GetClone,
+                 DeleteClone, PauseClone, ResumeClone>;
 
 // What parse_api_request needs of an HTTP request.
 struct HttpInput {

@@ -19,6 +19,7 @@ ApiError error_of(const Result<ApiRequest, ApiError>& result) {
 TEST(ApiRequestTest, RoutesEveryPathAndMethod) {
   EXPECT_TRUE(std::holds_alternative<GetHealth>(*parse("GET", "/health")));
   EXPECT_TRUE(std::holds_alternative<GetMetrics>(*parse("GET", "/metrics")));
+  EXPECT_TRUE(std::holds_alternative<GetOpenApi>(*parse("GET", "/openapi.yaml")));
   EXPECT_TRUE(std::holds_alternative<ListTemplates>(*parse("GET", "/templates")));
   EXPECT_TRUE(std::holds_alternative<ListClones>(*parse("GET", "/clones")));
   EXPECT_EQ(std::get<GetTemplate>(*parse("GET", "/templates/web")).name, "web");

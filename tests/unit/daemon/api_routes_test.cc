@@ -2,6 +2,9 @@
 // Client: the status, media type and JSON a user of the API sees.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "server_fixture.h"
 
 namespace mimeo::daemon::testing {
@@ -40,6 +43,17 @@ TEST_F(RoutesTest, MetricsInPrometheusFormatCountAnswersByStatus) {
   EXPECT_NE(text.find("mimeo_clones_alive 5\n"), std::string::npos);
   EXPECT_NE(text.find("mimeo_http_requests_total{code=\"200\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("mimeo_http_requests_total{code=\"404\"} 1\n"), std::string::npos);
+}
+
+TEST_F(RoutesTest, OpenApiDocumentIsTheFileInTheSourceTree) {
+  std::ifstream in(std::string(MIMEO_SOURCE_DIR) + "/docs/api/openapi.yaml", std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(file.empty());
+  Response response = call("GET", "/openapi.yaml");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.content_type, "application/yaml");
+  EXPECT_EQ(response.body, file);  // byte for byte: the build embeds the file as it is
+  EXPECT_EQ(call("POST", "/openapi.yaml").status, 405);
 }
 
 TEST_F(RoutesTest, TemplateLifecycle) {
