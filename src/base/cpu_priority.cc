@@ -111,22 +111,34 @@ Result<std::vector<pid_t>> own_thread_ids() {
   return tids;
 }
 
-Result<unsigned> leave_idle_priority_all_threads() {
+Result<std::vector<pid_t>> own_idle_threads() {
   MIMEO_ASSIGN_OR_RETURN(const auto tids, own_thread_ids());
-  unsigned moved = 0;
+  std::vector<pid_t> idle;
+  for (const pid_t tid : tids) {
+    auto policy = thread_policy(tid);
+    if (policy.ok() && *policy == SCHED_IDLE) {
+      idle.push_back(tid);
+    } else if (!policy.ok() && policy.error().err != ESRCH) {
+      return policy.error();
+    }
+  }
+  return idle;
+}
+
+Status leave_idle_priority(const std::vector<pid_t>& tids) {
   std::string failed;
   for (const pid_t tid : tids) {
-    auto left = leave_idle_priority(tid);
-    if (left.ok()) {
-      moved += *left ? 1 : 0;
-    } else if (left.error().err != ESRCH) {  // ESRCH: the thread has ended meanwhile
-      failed += (failed.empty() ? "" : ", ") + left.error().describe();
+    sched_param param{};
+    if (::sched_setscheduler(tid, SCHED_OTHER, &param) != 0 && errno != ESRCH) {
+      failed +=
+          (failed.empty() ? "" : ", ") +
+          errno_error("sched_setscheduler " + std::to_string(tid) + " SCHED_OTHER").describe();
     }
   }
   if (!failed.empty()) {
     return make_error("leaving SCHED_IDLE: " + failed);
   }
-  return moved;
+  return {};
 }
 
 }  // namespace mimeo

@@ -60,6 +60,14 @@ Result<std::unique_ptr<Worker>> Worker::prepare(WorkerSetup setup) {
       worker->priority_trouble_ = left.error().describe();
       worker->log_priority_trouble();
     }
+    // Every thread the machine will ever have exists now (vCPUs, console):
+    // `start` moves exactly these, without reading /proc on its path.
+    if (auto idle = own_idle_threads(); idle.ok()) {
+      worker->idle_threads_ = std::move(*idle);
+    } else {
+      worker->priority_trouble_ = idle.error().describe();
+      worker->log_priority_trouble();
+    }
   }
   return worker;
 }
@@ -124,9 +132,10 @@ std::string Worker::start(const std::optional<devices::Uuid>& uuid) {
     // Every thread (vCPUs, console, this one) back to normal priority before a
     // vCPU runs, so the guest never runs at idle priority. A thread that
     // stays idle makes a slow clone, not a failed one: it is logged.
-    if (auto left = leave_idle_priority_all_threads(); !left.ok()) {
+    if (auto left = leave_idle_priority(idle_threads_); !left.ok()) {
       priority_trouble_ = left.error().describe();
     }
+    idle_threads_.clear();
   }
   if (auto resumed = machine_->resume(); !resumed.ok()) {
     return error_reply("start: " + resumed.error().describe());

@@ -6,10 +6,13 @@
 // machine's.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -67,6 +70,9 @@ class Worker {
   bool started_now_ = false;  // `start` was answered: log the identity
   // A thread that could not leave SCHED_IDLE: logged after the reply.
   std::string priority_trouble_;
+  // With idle_until_start: the threads still at SCHED_IDLE once warm, which
+  // `start` moves back to SCHED_OTHER.
+  std::vector<pid_t> idle_threads_;
   bool stop_requested_ = false;
 };
 

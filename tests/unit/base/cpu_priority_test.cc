@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <vector>
 
 namespace mimeo {
 namespace {
@@ -51,12 +52,17 @@ TEST(CpuPriority, IdleIsInheritedByNewThreadsAndLeftByAll) {
   EXPECT_NE(std::find(tids->begin(), tids->end(), child_tid.load()), tids->end());
   EXPECT_NE(std::find(tids->begin(), tids->end(), this_tid()), tids->end());
 
-  auto moved = leave_idle_priority_all_threads();
-  ASSERT_TRUE(moved.ok()) << moved.error().describe();
-  EXPECT_EQ(*moved, 2u);
+  auto idle = own_idle_threads();
+  ASSERT_TRUE(idle.ok()) << idle.error().describe();
+  std::sort(idle->begin(), idle->end());
+  std::vector<pid_t> expected{parent_tid.load(), child_tid.load()};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*idle, expected);
+  auto left = leave_idle_priority(*idle);
+  ASSERT_TRUE(left.ok()) << left.error().describe();
   EXPECT_EQ(*thread_policy(parent_tid), SCHED_OTHER);
   EXPECT_EQ(*thread_policy(child_tid), SCHED_OTHER);
-  EXPECT_EQ(*leave_idle_priority_all_threads(), 0u);
+  EXPECT_TRUE(own_idle_threads()->empty());
   done = true;
   parent.join();
 }
