@@ -6,7 +6,7 @@
 
 #define CONSOLE_LINE_MAX 256 /* bytes per input line, without the '\n' */
 
-/* Feeds one received byte: '\r' is ignored, '\n' ends a line. */
-void console_feed(uint8_t byte);
+/* Reads every byte the UART holds: '\r' is ignored, '\n' ends a line and runs it. */
+void console_poll(void);
 
 #endif

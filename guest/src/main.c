@@ -39,7 +39,7 @@ void guest_main(uint32_t boot_kind, uintptr_t boot_info) {
    * even if the IRQ route does not work.
    */
   for (;;) {
-    while (uart_rx_ready()) console_feed(uart_rx());
+    console_poll();
     __asm__ volatile("sti; hlt; cli" ::: "memory");
   }
 }

@@ -2,7 +2,7 @@
 
 #include "io.h"
 
-#define COM1 0x3f8
+#define COM1 UART_PORT_DATA
 #define UART_DATA (COM1 + 0) /* RBR / THR, divisor low with DLAB */
 #define UART_IER (COM1 + 1)  /* interrupt enable, divisor high with DLAB */
 #define UART_FCR (COM1 + 2)
@@ -15,9 +15,7 @@
 #define FCR_ENABLE_AND_CLEAR 0x07 /* FIFO on, both cleared, receive trigger 1 byte */
 #define MCR_DTR_RTS_OUT2 0x0b     /* OUT2 gates the IRQ line on PC UARTs */
 #define IER_RX_DATA 0x01
-#define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
-#define LSR_NO_UART 0xff /* what reads of an unbacked I/O port return */
 
 void uart_init(void) {
   outb(UART_IER, 0);
@@ -35,10 +33,3 @@ void uart_write(const char* bytes, uint32_t count) {
   }
   outsb(UART_DATA, bytes, count);
 }
-
-bool uart_rx_ready(void) {
-  uint8_t lsr = inb(UART_LSR);
-  return lsr != LSR_NO_UART && (lsr & LSR_DATA_READY);
-}
-
-uint8_t uart_rx(void) { return inb(UART_DATA); }
