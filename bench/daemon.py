@@ -108,18 +108,23 @@ def one_clone(client, timeout_s):
     """POST /clones count 1, connect to its console, ping: the timed path.
 
     Between the request and the `pong` the benchmark does only what a client
-    must: the request's bytes are made beforehand, the console's path is taken
-    from the answer's bytes, and the JSON is parsed after the `pong`.
+    must: the request's bytes and the console's socket are made beforehand,
+    the console's path is taken from the answer's bytes, and the JSON is
+    parsed after the `pong`.
     Returns (clone JSON, figures in ms since just before the request was sent).
     """
+    console = console_ping.new_socket(timeout_s)
     t0 = time.perf_counter_ns()
     answer = client.exchange("POST", CREATE_ONE)
     answered = time.perf_counter_ns()
     found = CONSOLE_SOCKET.search(answer[2])
     ping = None
     if found and answer[0] == 201:
-        path = json.loads(b'"' + found.group(1) + b'"')
-        ping = console_ping.ping(path, timeout_s, again=True)
+        raw = found.group(1)
+        path = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode()
+        ping = console_ping.ping(path, timeout_s, again=True, sock=console)
+    else:
+        console.close()
     _, body = Client.parse("POST", "/clones", answer, expect=(201,))
     if not body.get("clones") or ping is None:
         raise ApiError(f"POST /clones gave no clone: {body}")

@@ -12,6 +12,8 @@ import socket
 import subprocess
 import time
 
+from .console_ping import new_socket
+
 
 class ApiError(Exception):
     """A request that failed, or an answer with a status that was not expected."""
@@ -45,8 +47,7 @@ class Client:
         self.buffer = b""
 
     def _connect(self):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout_s)
+        sock = new_socket(self.timeout_s)
         try:
             sock.connect(self.path)
         except OSError:
@@ -56,7 +57,10 @@ class Client:
         self.buffer = b""
 
     def _fill(self, first):
-        chunk = self.sock.recv(65536)
+        try:
+            chunk = self.sock.recv(65536)
+        except BlockingIOError:
+            raise ApiError(f"{self.path}: no answer within {self.timeout_s:g} s") from None
         if not chunk:
             if first:
                 raise _Disconnected()
