@@ -127,6 +127,7 @@ class Supervisor final : public RequestHandler {
   void stop_worker(const WorkerPtr& worker);
   void on_worker_exit(const std::string& id);
   void fill_pools();
+  // With mutex_ held; the caller notifies pools_changed_ afterwards.
   WorkerPtr take_warm(const std::string& template_name);
   ServiceResult<CloneInfo> hand_out(const WorkerPtr& worker, const CloneRequest& request,
                                     std::chrono::steady_clock::time_point arrived, bool from_pool);

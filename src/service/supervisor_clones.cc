@@ -93,14 +93,13 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
     if (stopping_) {
       return ServiceError{ErrorKind::kUnavailable, "the daemon is stopping"};
     }
-    auto found = catalog_.find_template(request.template_name);
-    if (!found.ok()) {
-      return from_catalog(found.error());
-    }
-    if (!found->has_value() || (*found)->status != TemplateStatus::kReady) {
+    // Every ready template has a pool (made when it became ready, erased when
+    // it is deleted): no catalog query on the request's path (~40 us here).
+    auto pool = pools_.find(request.template_name);
+    if (pool == pools_.end()) {
       return not_found("no template named '" + request.template_name + "'");
     }
-    dir = (*found)->dir;
+    dir = pool->second.dir;
     if (request.name) {
       auto taken = catalog_.find_clone(*request.name);
       if (taken.ok() && taken->has_value()) {
@@ -117,6 +116,17 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
   }
   const size_t warm = workers.size();
   std::vector<CloneOutcome> outcomes(request.count);
+  // The filler learns of the taken clones once they are handed out (below),
+  // so that its wake-up does not contend for mutex_ with this request.
+  struct NotifyFiller {
+    std::condition_variable& changed;
+    bool taken;
+    ~NotifyFiller() {
+      if (taken) {
+        changed.notify_all();
+      }
+    }
+  } notify_filler{pools_changed_, warm > 0};
   workers.resize(request.count);
   // The pool ran short: start the rest now (the slow path, counted as
   // misses), at normal priority. Their restores overlap: up to

@@ -195,8 +195,7 @@ Supervisor::WorkerPtr Supervisor::take_warm(const std::string& template_name) {
   }
   WorkerPtr worker = pool->second.warm.front();
   pool->second.warm.pop_front();
-  pool->second.last_take = Clock::now();
-  pools_changed_.notify_all();
+  pool->second.last_take = Clock::now();  // the caller notifies the filler
   return worker;
 }
 
