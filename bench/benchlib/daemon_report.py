@@ -65,8 +65,8 @@ def _context(document):
 def _memory_summary(document):
     samples = document.get("memory_samples", [])
     out = {}
-    for key in ("private", "guest_written", "beyond_guest", "rss", "pss"):
-        values = [s[key] for s in samples]
+    for key in ("private", "guest_written", "guest_clean", "beyond_guest", "rss", "pss"):
+        values = [s[key] for s in samples if key in s]
         out[key] = {"p50": _pct(values, 50), "max": max(values) if values else None,
                     "mean": sum(values) / len(values) if values else None}
     return out
@@ -256,6 +256,8 @@ def _memory_markdown(document):
                                 "mapping)", "guest_written"),
                                ("**beyond the guest's pages** (the goal's figure)",
                                 "beyond_guest"),
+                               ("of which clean pages of the template's RAM file that no "
+                                "other process maps (page cache)", "guest_clean"),
                                ("RSS", "rss"), ("PSS", "pss"))]
     metrics = document.get("metrics_with_clones", {})
     reported = metrics.get('mimeo_clone_memory_bytes{kind="private"}')

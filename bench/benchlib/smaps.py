@@ -61,13 +61,16 @@ def split_guest(pid, guest_dir):
     guest_dir (the template's RAM files, mapped copy-on-write: a page there is
     anonymous only once the guest wrote it), as src/cli/process_memory.cc
     counts it; beyond_guest = private - guest_written is what the process
-    itself keeps private. largest_private names the mapping (path, or
+    itself keeps private. guest_clean is the template's RAM file's clean
+    pages that only this process maps (page cache, counted in private by the
+    kernel while no other process maps them). largest_private names the mapping (path, or
     [anon]) with the most private memory, to explain an outlier: a file's
     clean pages count as private while only this process maps them. Returns
     None if the process is gone.
     """
     prefix = os.path.join(os.path.realpath(guest_dir), "")
-    kib = {"rss": 0, "pss": 0, "private": 0, "anonymous": 0, "guest_written": 0}
+    kib = {"rss": 0, "pss": 0, "private": 0, "anonymous": 0, "guest_written": 0,
+           "guest_clean": 0}
     in_guest = False
     path = ""
     by_path = {}
@@ -89,6 +92,8 @@ def split_guest(pid, guest_dir):
                     value = int(rest.split()[0])
                     kib["private"] += value
                     by_path[path or "[anon]"] = by_path.get(path or "[anon]", 0) + value
+                    if in_guest and first == "Private_Clean:":
+                        kib["guest_clean"] += value
                 elif first == "Anonymous:":
                     value = int(rest.split()[0])
                     kib["anonymous"] += value
