@@ -45,23 +45,15 @@ std::string command_line(pid_t pid) {
   return text;
 }
 
-class DaemonPriorityTest : public ::testing::Test {
+class DaemonPriorityTest : public DaemonFixture {
  protected:
   void SetUp() override {
     // The daemon is this test's child: it has what the test has.
     if (const IdleExit idle = can_leave_idle_priority(); !idle.allowed) {
       GTEST_SKIP() << "the daemon would warm at normal priority here: " << idle.why;
     }
-    socket_ = dir_.path() + "/api.sock";
-    state_ = dir_.path() + "/state";
-    daemon_ = DaemonProcess::start(socket_, state_, 2);
-    ASSERT_NE(daemon_, nullptr);
+    DaemonFixture::SetUp();
   }
-
-  testing::TempDir dir_;
-  std::string socket_;
-  std::string state_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(DaemonPriorityTest, WarmClonesWaitAtIdlePriorityAndRunAtNormalPriority) {

@@ -3,12 +3,15 @@
 // with JSON answers, and the test guest's template made through the API.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "daemon/client.h"
 #include "e2e/mimeo_process.h"
 
@@ -61,5 +64,22 @@ bool process_alive(pid_t pid);
 
 // Pids of `mimeo worker` processes whose command line mentions `state_dir`.
 std::vector<pid_t> workers_of(const std::string& state_dir);
+
+// A daemon of the test's own for each test: socket and state directory in a
+// temporary directory, pools of 2 by default.
+class DaemonFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    socket_ = dir_.path() + "/api.sock";
+    state_ = dir_.path() + "/state";
+    daemon_ = DaemonProcess::start(socket_, state_, 2);
+    ASSERT_NE(daemon_, nullptr);
+  }
+
+  testing::TempDir dir_;
+  std::string socket_;
+  std::string state_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
 
 }  // namespace mimeo::e2e

@@ -16,20 +16,7 @@
 namespace mimeo::e2e {
 namespace {
 
-class DaemonTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    socket_ = dir_.path() + "/api.sock";
-    state_ = dir_.path() + "/state";
-    daemon_ = DaemonProcess::start(socket_, state_, 2);
-    ASSERT_NE(daemon_, nullptr);
-  }
-
-  testing::TempDir dir_;
-  std::string socket_;
-  std::string state_;
-  std::unique_ptr<DaemonProcess> daemon_;
-};
+using DaemonTest = DaemonFixture;
 
 TEST_F(DaemonTest, SocketIsOwnerOnlyAndASecondDaemonIsRefused) {
   struct stat st {};
