@@ -54,6 +54,16 @@ ApiAnswer DaemonProcess::call(const std::string& method, const std::string& path
   return answer;
 }
 
+void DaemonProcess::delete_all_clones() const {
+  const ApiAnswer list = call("GET", "/clones");
+  if (!list.body.is_object() || !list.body.contains("clones")) {
+    return;
+  }
+  for (const auto& clone : list.body["clones"]) {
+    (void)call("DELETE", "/clones/" + clone["id"].get<std::string>());
+  }
+}
+
 ApiAnswer DaemonProcess::create_guest_template(const std::string& name, unsigned pool_size) const {
   return call("POST", "/templates",
               Json{{"name", name},

@@ -39,6 +39,8 @@ class DaemonProcess {
                  const std::optional<Json>& body = std::nullopt) const;
   // POST /templates for the test guest (ready on its ready line); the answer.
   ApiAnswer create_guest_template(const std::string& name, unsigned pool_size) const;
+  // DELETE of every clone GET /clones lists (their processes end).
+  void delete_all_clones() const;
   // Waits until the template's pool holds `warm` clones.
   bool wait_pool(const std::string& name, unsigned warm,
                  milliseconds timeout = milliseconds(20000)) const;
@@ -66,7 +68,8 @@ bool process_alive(pid_t pid);
 std::vector<pid_t> workers_of(const std::string& state_dir);
 
 // A daemon of the test's own for each test: socket and state directory in a
-// temporary directory, pools of 2 by default.
+// temporary directory, pools of 2 by default. Clones a test leaves are deleted
+// at its end: they would outlive the daemon (handed-out clones do, by design).
 class DaemonFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,6 +77,11 @@ class DaemonFixture : public ::testing::Test {
     state_ = dir_.path() + "/state";
     daemon_ = DaemonProcess::start(socket_, state_, 2);
     ASSERT_NE(daemon_, nullptr);
+  }
+  void TearDown() override {
+    if (daemon_) {
+      daemon_->delete_all_clones();
+    }
   }
 
   testing::TempDir dir_;
