@@ -1,7 +1,6 @@
 #include "daemon/connection_threads.h"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,21 +32,18 @@ void wait_for(int fd, int timeout_ms) {
 
 Result<std::unique_ptr<ConnectionThreads>> ConnectionThreads::create(
     ConnectionThreadsSetup setup, service::RequestHandler& handler, StatusCounts& answers) {
-  int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd < 0) {
-    return errno_error("eventfd for the API server's connection threads");
+  auto wake = chardev::WakeFd::create();
+  if (!wake.ok()) {
+    return wake.error().context("the API server's connection threads");
   }
   setup.spare = std::max(setup.spare, 1U);  // someone must wait for the first connection
   return std::unique_ptr<ConnectionThreads>(
-      new ConnectionThreads(std::move(setup), UniqueFd(wake_fd), handler, answers));
+      new ConnectionThreads(std::move(setup), std::move(*wake), handler, answers));
 }
 
-ConnectionThreads::ConnectionThreads(ConnectionThreadsSetup setup, UniqueFd wake_fd,
+ConnectionThreads::ConnectionThreads(ConnectionThreadsSetup setup, chardev::WakeFd wake,
                                      service::RequestHandler& handler, StatusCounts& answers)
-    : setup_(std::move(setup)),
-      wake_fd_(std::move(wake_fd)),
-      handler_(handler),
-      answers_(answers) {}
+    : setup_(std::move(setup)), wake_(std::move(wake)), handler_(handler), answers_(answers) {}
 
 ConnectionThreads::~ConnectionThreads() {
   signal_stop();
@@ -57,12 +53,6 @@ ConnectionThreads::~ConnectionThreads() {
 unsigned ConnectionThreads::threads() const {
   std::lock_guard lock(mutex_);
   return alive_;
-}
-
-void ConnectionThreads::wake() const {
-  uint64_t one = 1;
-  ssize_t ignored = ::write(wake_fd_.get(), &one, sizeof one);
-  (void)ignored;
 }
 
 void ConnectionThreads::signal_stop() const {
@@ -84,7 +74,7 @@ Status ConnectionThreads::run() {
     // Without an idle thread and none to be had, this thread answers new
     // connections itself: busy.
     pollfd fds[3] = {{setup_.stop_fd, POLLIN, 0},
-                     {wake_fd_.get(), POLLIN, 0},
+                     {wake_.fd(), POLLIN, 0},
                      {nobody_accepts ? setup_.listen_fd : -1, POLLIN, 0}};
     int ready = ::poll(fds, 3, short_of_threads ? kShortageWaitMs : -1);
     if (ready < 0 && errno != EINTR) {
@@ -99,9 +89,7 @@ Status ConnectionThreads::run() {
       break;
     }
     if (fds[1].revents != 0) {
-      uint64_t count = 0;
-      ssize_t ignored = ::read(wake_fd_.get(), &count, sizeof count);
-      (void)ignored;
+      wake_.drain();
     }
     if (fds[2].revents != 0) {
       int fd = ::accept4(setup_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -182,7 +170,7 @@ void ConnectionThreads::thread_main(Thread& self) {
       }
     }
     if (none_idle) {
-      wake();  // more threads, before the next connection arrives
+      wake_.notify();  // more threads, before the next connection arrives
     }
     serve_connection(fd.get(), setup_.stop_fd, setup_.limits, handler_, answers_);
     fd.reset();
@@ -199,7 +187,7 @@ void ConnectionThreads::thread_main(Thread& self) {
     --alive_;
   }
   self.done = true;
-  wake();  // to be joined
+  wake_.notify();  // to be joined
 }
 
 UniqueFd ConnectionThreads::accept_next(AcceptWaiter& waiter, Clock::time_point idle_since) {

@@ -28,6 +28,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "chardev/wake_fd.h"
 #include "daemon/accept_waiter.h"
 #include "daemon/http_connection.h"
 #include "daemon/status_counts.h"
@@ -76,13 +77,12 @@ class ConnectionThreads {
     std::atomic<bool> done{false};
   };
 
-  ConnectionThreads(ConnectionThreadsSetup setup, UniqueFd wake_fd,
+  ConnectionThreads(ConnectionThreadsSetup setup, chardev::WakeFd wake,
                     service::RequestHandler& handler, StatusCounts& answers);
   // Starts threads until `spare` are idle (or the limit); false when a thread
   // could not be created.
   bool start_spares();
   void join_finished();
-  void wake() const;
   void signal_stop() const;
   void thread_main(Thread& self);
   // Waits for and accepts the next connection, as one of the idle threads;
@@ -91,7 +91,7 @@ class ConnectionThreads {
   void answer_busy(int fd);
 
   ConnectionThreadsSetup setup_;
-  UniqueFd wake_fd_;  // an eventfd: a thread wants the set looked after
+  chardev::WakeFd wake_;  // a thread wants the set looked after
   service::RequestHandler& handler_;
   StatusCounts& answers_;
   std::atomic<unsigned> active_{0};
