@@ -29,6 +29,14 @@ Result<bool> has_effective_sys_nice() {
   return (data[0].effective & (1U << CAP_SYS_NICE)) != 0;
 }
 
+Status set_thread_normal(pid_t tid) {
+  sched_param param{};
+  if (::sched_setscheduler(tid, SCHED_OTHER, &param) != 0) {
+    return errno_error("sched_setscheduler " + std::to_string(tid) + " SCHED_OTHER");
+  }
+  return {};
+}
+
 }  // namespace
 
 IdleExit can_leave_idle_priority() {
@@ -87,10 +95,7 @@ Result<bool> leave_idle_priority(pid_t tid) {
   if (policy != SCHED_IDLE) {
     return false;
   }
-  sched_param param{};
-  if (::sched_setscheduler(tid, SCHED_OTHER, &param) != 0) {
-    return errno_error("sched_setscheduler " + std::to_string(tid) + " SCHED_OTHER");
-  }
+  MIMEO_TRY(set_thread_normal(tid));
   return true;
 }
 
@@ -128,11 +133,8 @@ Result<std::vector<pid_t>> own_idle_threads() {
 Status leave_idle_priority(const std::vector<pid_t>& tids) {
   std::string failed;
   for (const pid_t tid : tids) {
-    sched_param param{};
-    if (::sched_setscheduler(tid, SCHED_OTHER, &param) != 0 && errno != ESRCH) {
-      failed +=
-          (failed.empty() ? "" : ", ") +
-          errno_error("sched_setscheduler " + std::to_string(tid) + " SCHED_OTHER").describe();
+    if (auto moved = set_thread_normal(tid); !moved.ok() && moved.error().err != ESRCH) {
+      failed += (failed.empty() ? "" : ", ") + moved.error().describe();
     }
   }
   if (!failed.empty()) {
