@@ -116,17 +116,6 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
   }
   const size_t warm = workers.size();
   std::vector<CloneOutcome> outcomes(request.count);
-  // The filler learns of the taken clones once they are handed out (below),
-  // so that its wake-up does not contend for mutex_ with this request.
-  struct NotifyFiller {
-    std::condition_variable& changed;
-    bool taken;
-    ~NotifyFiller() {
-      if (taken) {
-        changed.notify_all();
-      }
-    }
-  } notify_filler{pools_changed_, warm > 0};
   workers.resize(request.count);
   // The pool ran short: start the rest now (the slow path, counted as
   // misses), at normal priority. Their restores overlap: up to
@@ -178,6 +167,11 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
       (void)catalog_.remove_clone(workers[i]->id);
     }
     stop_worker(workers[i]);
+  }
+  // The filler learns of the taken clones only now that they are handed out,
+  // so that its wake-up does not contend for mutex_ with this request.
+  if (warm > 0) {
+    pools_changed_.notify_all();
   }
   return outcomes;
 }

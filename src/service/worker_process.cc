@@ -251,20 +251,19 @@ Status WorkerProcess::wait_ready(std::chrono::milliseconds timeout) {
   }
   // No line: it ended without one, or did not answer in time. Its log says
   // what it was doing.
+  const std::string last = last_line_of(paths_.log);
+  const std::string log =
+      "its log " + paths_.log + (last.empty() ? " is empty" : " ends with: " + last);
   if (closed) {
     // It is ending, most likely (the pidfd turns readable a moment after its
     // files are closed).
     pollfd p{pidfd_.get(), POLLIN, 0};
     const bool gone = ::poll(&p, 1, 100) > 0;
-    const std::string last = last_line_of(paths_.log);
     return make_error(name() + (gone ? " ended" : " closed its --notify-fd") +
-                      " before it was ready; its log " + paths_.log +
-                      (last.empty() ? " is empty" : " ends with: " + last));
+                      " before it was ready; " + log);
   }
-  const std::string last = last_line_of(paths_.log);
   return make_error(name() + ": no ready notification on its --notify-fd after " +
-                    std::to_string(timeout.count()) + " ms; its log " + paths_.log +
-                    (last.empty() ? " is empty" : " ends with: " + last));
+                    std::to_string(timeout.count()) + " ms; " + log);
 }
 
 Result<std::string> WorkerProcess::command(const std::string& line,

@@ -129,8 +129,8 @@ std::string Worker::start(const std::optional<devices::Uuid>& uuid) {
     }
   }
   if (setup_.idle_until_start) {
-    // Every thread (vCPUs, console, this one) back to normal priority before a
-    // vCPU runs, so the guest never runs at idle priority. A thread that
+    // The threads still idle (vCPUs, console) back to normal priority before
+    // a vCPU runs, so the guest never runs at idle priority. A thread that
     // stays idle makes a slow clone, not a failed one: it is logged.
     if (auto left = leave_idle_priority(idle_threads_); !left.ok()) {
       priority_trouble_ = left.error().describe();
