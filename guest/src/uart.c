@@ -2,13 +2,10 @@
 
 #include "io.h"
 
-#define COM1 UART_PORT_DATA
-#define UART_DATA (COM1 + 0) /* RBR / THR, divisor low with DLAB */
-#define UART_IER (COM1 + 1)  /* interrupt enable, divisor high with DLAB */
+#define UART_IER (COM1 + 1) /* interrupt enable, divisor high with DLAB */
 #define UART_FCR (COM1 + 2)
 #define UART_LCR (COM1 + 3)
 #define UART_MCR (COM1 + 4)
-#define UART_LSR (COM1 + 5)
 
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80

@@ -8,8 +8,11 @@
 #include "io.h"
 
 #define UART_IRQ 4
-#define UART_PORT_DATA 0x3f8 /* COM1: RBR / THR */
-#define UART_PORT_LSR 0x3fd  /* line status */
+#define COM1 0x3f8
+#define UART_DATA (COM1 + 0) /* RBR / THR, divisor low with DLAB */
+#define UART_LSR (COM1 + 5)  /* line status */
+#define LSR_DATA_READY 0x01
+#define LSR_NO_UART 0xff /* what reads of an unbacked I/O port return */
 
 /* 115200 8N1, FIFOs on (receive trigger at 1 byte), receive-data interrupt on. */
 void uart_init(void);
@@ -18,8 +21,8 @@ void uart_init(void);
 /*
  * Sends count bytes (at most UART_TX_FIFO): waits for LSR "THR empty" (the
  * FIFO is then empty too), then writes them all to THR with one `rep outsb`,
- * as Linux's 8250 driver fills the FIFO on each THR-empty. Two VM exits for
- * the whole chunk instead of two per byte.
+ * as Linux's 8250 driver fills the FIFO on each THR-empty. One LSR read for
+ * the whole chunk instead of one per byte (each port access is a VM exit).
  */
 void uart_write(const char* bytes, uint32_t count);
 /*
@@ -29,9 +32,9 @@ void uart_write(const char* bytes, uint32_t count);
  * machines (docs/guest.md, "Instruction budget").
  */
 static inline bool uart_rx(uint8_t* byte) {
-  uint8_t lsr = inb(UART_PORT_LSR);
-  if (lsr == 0xff || !(lsr & 0x01)) return false;
-  *byte = inb(UART_PORT_DATA);
+  uint8_t lsr = inb(UART_LSR);
+  if (lsr == LSR_NO_UART || !(lsr & LSR_DATA_READY)) return false;
+  *byte = inb(UART_DATA);
   return true;
 }
 
