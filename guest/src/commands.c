@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,10 +48,7 @@ static void not_in_ram_error(uint64_t addr) {
   print_eol();
 }
 
-static void cmd_ping(void) {
-  print_str("pong");
-  print_eol();
-}
+static void cmd_ping(void) { PRINT_LINE_LITERAL("pong\n"); }
 
 static void cmd_dirty(int argc, char** argv) {
   uint64_t mib;
@@ -278,9 +276,25 @@ static void unknown_command(const char* word) {
   print_eol();
 }
 
-void command_execute(char* line) {
+/*
+ * `ping` is what a client sends first to see that a clone is up, so that
+ * exact line is matched with one 4-byte compare before the line is split:
+ * about 100 emulated instructions fewer (docs/guest.md, "Instruction budget").
+ */
+static bool is_exactly_ping(const char* line, uint32_t length) {
+  uint32_t word;
+  if (length != 4) return false;
+  __builtin_memcpy(&word, line, 4);
+  return word == ('p' | 'i' << 8 | 'n' << 16 | (uint32_t)'g' << 24);
+}
+
+void command_execute(char* line, uint32_t length) {
+  if (is_exactly_ping(line, length)) {
+    cmd_ping();
+    return;
+  }
   char* argv[MAX_WORDS];
-  int argc = split_words(line, argv, MAX_WORDS);
+  int argc = split_words(line, length, argv, MAX_WORDS);
   if (argc == 0) return;
   if (argc > MAX_WORDS) argc = MAX_WORDS; /* every command takes fewer; it reports usage */
   const char* cmd = argv[0];

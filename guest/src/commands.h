@@ -2,7 +2,13 @@
 #ifndef MIMEO_GUEST_COMMANDS_H
 #define MIMEO_GUEST_COMMANDS_H
 
-/* Runs one input line (modified in place). Blank lines get no answer. */
-void command_execute(char* line);
+#include <stdint.h>
+
+/*
+ * Runs one input line of length bytes (modified in place; line[length] is
+ * '\0'). Words are separated by spaces, tabs and '\r'; other control bytes,
+ * NUL included, read as '?'. Blank lines get no answer.
+ */
+void command_execute(char* line, uint32_t length);
 
 #endif

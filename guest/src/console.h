@@ -6,7 +6,7 @@
 
 #define CONSOLE_LINE_MAX 256 /* bytes per input line, without the '\n' */
 
-/* Reads every byte the UART holds: '\r' is ignored, '\n' ends a line and runs it. */
+/* Reads every byte the UART holds; '\n' ends a line and runs it (command_execute). */
 void console_poll(void);
 
 #endif

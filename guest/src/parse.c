@@ -36,16 +36,27 @@ bool parse_number(const char* s, uint64_t* out) {
   return true;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-int split_words(char* line, char** words, int max) {
-  int count = 0;
+/*
+ * Scans each byte once, with one range check for the common case (a printable
+ * byte inside a word); separators and control bytes are the rare branch.
+ */
+int split_words(char* line, uint32_t length, char** words, int max) {
   char* p = line;
+  char* end = line + length; /* *end is '\0' */
+  int count = 0;
   for (;;) {
-    while (is_space(*p)) *p++ = '\0';
-    if (*p == '\0') return count;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) *p++ = '\0';
+    if (p == end) return count;
     if (count < max) words[count] = p;
     ++count;
-    while (*p && !is_space(*p)) ++p;
+    for (;;) {
+      uint8_t c = (uint8_t)*p;
+      if (c > ' ' && c != 0x7f) {
+        ++p;
+        continue;
+      }
+      if (p == end || c == ' ' || c == '\t' || c == '\r') break;
+      *p++ = '?'; /* a control byte: it must not end the word or reach an answer */
+    }
   }
 }

@@ -16,6 +16,13 @@ void print_hex(uint64_t value);
 void print_dec(uint64_t value);
 /* Two lowercase hex digits per byte, in order, without a prefix. */
 void print_hex_bytes(const uint8_t* bytes, uint32_t count);
+/*
+ * Sends count bytes that end with "\n". When nothing is pending they go to the
+ * UART straight from bytes, without a copy through the pending buffer.
+ */
+void print_line(const char* bytes, uint32_t count);
+/* print_line() of a string literal that ends with "\n". */
+#define PRINT_LINE_LITERAL(literal) print_line(literal, sizeof(literal) - 1)
 /* Ends the current line ("\n"). */
 void print_eol(void);
 

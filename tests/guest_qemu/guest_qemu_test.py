@@ -189,6 +189,11 @@ def run(guest, timings):
     check_error("identity with an argument", guest.ask("identity 1")[0])
 
     check_equal("unknown command", guest.ask("bogus 1 2")[0], "error: unknown command 'bogus'")
+    # Only the exact line "ping" takes the fast path; the rest is split into words.
+    check_equal("ping between blanks", guest.ask(" \tping \r")[0], "pong")
+    check_equal("ping with an argument", guest.ask("ping 1")[0], "pong")
+    check_equal("control bytes in a word", guest.ask("pi\x00n\x1bg\x7f")[0],
+                "error: unknown command 'pi?n?g?'")
     check_error("overlong line", guest.ask("x" * 300)[0])
     check_equal("ping after the overlong line", guest.ask("ping\r")[0], "pong")
     check_error("exit with a bad code", guest.ask("exit 256")[0])
