@@ -128,6 +128,13 @@ Result<FileFacts> read_facts(const std::string& path) {
 // version (0: a new, empty database).
 Result<int64_t> check_existing(const std::string& path) {
   auto facts = read_facts(path);
+  if (!facts.ok() && facts.error().err == EAGAIN) {
+    // The daemon holds its catalog in exclusive locking mode (Catalog::open).
+    return Error{"catalog " + path +
+                     " is in use by another process (another mimeo serve on this state "
+                     "directory?)",
+                 EBUSY};
+  }
   if (!facts.ok()) {
     return refused(path,
                    "not a usable SQLite database (" + without_path(facts.error(), path) + ")");
@@ -174,9 +181,21 @@ Result<Catalog> Catalog::open(const std::string& path) {
   // NOMUTEX: one connection, used by one thread at a time (the caller's mutex).
   MIMEO_ASSIGN_OR_RETURN(Database db,
                          Database::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX));
-  // Another process (a second daemon on the same state directory) may hold
-  // the write lock for a moment; wait for it rather than fail at once.
+  // Two daemons started at the same moment on one state directory both pass
+  // check_existing(): the second one waits this long for the lock, then fails.
   MIMEO_TRY(db.exec("set busy timeout", "PRAGMA busy_timeout = 5000"));
+  // Exclusive locking mode, set before the first WAL access: SQLite then
+  // keeps the WAL index in the heap instead of a shared-memory file and takes
+  // its file locks once, where every transaction took and dropped 4 to 8
+  // fcntl() locks (about 30 us on a clone request here). The catalog's one
+  // user is this daemon; a second daemon on the same state directory is
+  // refused (check_existing()).
+  MIMEO_ASSIGN_OR_RETURN(std::string locking,
+                         db.query_text("set locking mode", "PRAGMA locking_mode = EXCLUSIVE"));
+  if (locking != "exclusive") {
+    return make_error("catalog " + path + ": cannot lock it for this process (locking mode " +
+                      locking + ")");
+  }
   MIMEO_ASSIGN_OR_RETURN(std::string journal,
                          db.query_text("set WAL journal", "PRAGMA journal_mode = WAL"));
   if (journal != "wal") {

@@ -75,12 +75,13 @@ Supervisor::~Supervisor() {
   for (auto& worker : warm) {
     stop_worker(worker);
     std::lock_guard lock(mutex_);
-    (void)catalog_.remove_clone(worker->id);
+    (void)catalog().remove_clone(worker->id);
   }
   reaper_.reset();
   // Handed-out clones keep running: their WorkerProcess is let go unreaped
   // and unkilled, and the next daemon reattaches them.
   std::lock_guard lock(mutex_);
+  record_hand_outs();
   for (auto& [id, worker] : workers_) {
     worker->process.release();
   }
@@ -115,6 +116,27 @@ TemplateInfo Supervisor::template_info(const TemplateRecord& record) const {
   return info;
 }
 
+Catalog& Supervisor::catalog() {
+  if (!unrecorded_hand_outs_.empty()) {
+    record_hand_outs();
+  }
+  return catalog_;
+}
+
+void Supervisor::record_hand_outs() {
+  for (const auto& [id, hand_out] : unrecorded_hand_outs_) {
+    // A full disk or a damaged catalog fails this; so does a worker that
+    // ended before its start (its row is gone: on_worker_exit()). A clone
+    // that runs unrecorded is found by the next daemon (recover_clone()).
+    if (auto recorded = catalog_.hand_out_clone(id, hand_out); !recorded.ok()) {
+      metrics_.count_error("catalog");
+      log("catalog: the hand-out of clone " + id +
+          " was not recorded: " + recorded.error().describe());
+    }
+  }
+  unrecorded_hand_outs_.clear();
+}
+
 CloneInfo Supervisor::clone_info(const CloneRecord& record) const {
   CloneInfo info;
   info.id = record.id;
@@ -137,7 +159,7 @@ Health Supervisor::health() {
   health.version = kVersion;
   health.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  if (auto templates = catalog_.templates(); templates.ok()) {
+  if (auto templates = catalog().templates(); templates.ok()) {
     health.templates = static_cast<unsigned>(templates->size());
   }
   for (const auto& [name, pool] : pools_) {

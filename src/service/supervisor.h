@@ -113,6 +113,9 @@ class Supervisor final : public RequestHandler {
   // Start-up (supervisor_recovery.cc).
   Status recover();
   void recover_clone(const CloneRecord& record);
+  void adopt_handed_out(const CloneRecord& record, WorkerProcess process, const std::string& uuid,
+                        bool paused);
+  void reattach(const CloneRecord& record, WorkerProcess process, const std::string& note);
 
   // Workers (supervisor_workers.cc). start_worker() is spawn_worker() then
   // finish_start(); a batch spawns several before it waits for any.
@@ -133,6 +136,10 @@ class Supervisor final : public RequestHandler {
                                     std::chrono::steady_clock::time_point arrived, bool from_pool);
 
   // Under mutex_.
+  // The catalog, after the hand-outs not yet recorded in it are: every use of
+  // the catalog goes through here, so none sees a handed-out clone as warm.
+  Catalog& catalog();
+  void record_hand_outs();
   TemplateInfo template_info(const TemplateRecord& record) const;
   CloneInfo clone_info(const CloneRecord& record) const;
   ServiceResult<CloneRecord> find_clone_locked(const std::string& ref);
@@ -146,7 +153,12 @@ class Supervisor final : public RequestHandler {
 
   mutable std::mutex mutex_;
   std::condition_variable pools_changed_;
-  Catalog catalog_;
+  Catalog catalog_;  // through catalog()
+  // Clones handed out without a name, not yet in the catalog: the request's
+  // answer does not wait for SQLite (about 0.1 ms here); the filler records
+  // them when the hand-out wakes it, or catalog() before any other use. If
+  // the daemon dies first, recovery asks the worker (recover_clone()).
+  std::vector<std::pair<std::string, HandOut>> unrecorded_hand_outs_;
   std::map<std::string, Pool> pools_;         // by template name
   std::map<std::string, WorkerPtr> workers_;  // every live worker (warm and handed out), by id
   // Of workers that never became ready: kept for their worker.log, oldest first.

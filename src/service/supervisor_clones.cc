@@ -53,20 +53,30 @@ ServiceResult<CloneInfo> Supervisor::hand_out(const WorkerPtr& worker, const Clo
   }
   const double create_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - arrived).count();
+  CloneRecord record;
+  record.id = worker->id;
+  record.name = request.name;
+  record.template_name = worker->template_name;
+  record.state = CloneRecordState::kRunning;
+  record.pid = worker->process.pid();
+  record.uuid = *uuid;
+  record.created_unix = unix_now();
+  record.create_ms = create_ms;
+  record.from_pool = from_pool;
+  HandOut hand{request.name, *uuid, create_ms, from_pool, record.created_unix};
   std::lock_guard lock(mutex_);
-  if (auto handed = catalog_.hand_out_clone(
-          worker->id, HandOut{request.name, *uuid, create_ms, from_pool, unix_now()});
-      !handed.ok()) {
-    return handed.error().err == EEXIST
-               ? conflict("a clone named '" + request.name.value_or("") + "' exists")
-               : from_catalog(handed.error());
+  if (request.name) {
+    // A name must be in the catalog before the answer: it is checked there
+    // for uniqueness, and recovery could not learn it from the worker.
+    if (auto handed = catalog().hand_out_clone(worker->id, hand); !handed.ok()) {
+      return handed.error().err == EEXIST ? conflict("a clone named '" + *request.name + "' exists")
+                                          : from_catalog(handed.error());
+    }
+  } else {
+    unrecorded_hand_outs_.emplace_back(worker->id, std::move(hand));
   }
   metrics_.observe_clone_created(create_ms / 1000.0, from_pool);
-  auto record = catalog_.find_clone(worker->id);
-  if (!record.ok() || !record->has_value()) {
-    return internal(make_error("clone " + worker->id + " vanished from the catalog"));
-  }
-  return clone_info(**record);
+  return clone_info(record);
 }
 
 ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRequest& request) {
@@ -101,7 +111,7 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
     }
     dir = pool->second.dir;
     if (request.name) {
-      auto taken = catalog_.find_clone(*request.name);
+      auto taken = catalog().find_clone(*request.name);
       if (taken.ok() && taken->has_value()) {
         return conflict("a clone named '" + *request.name + "' exists");
       }
@@ -164,22 +174,21 @@ ServiceResult<std::vector<CloneOutcome>> Supervisor::create_clones(const CloneRe
       std::lock_guard lock(mutex_);
       workers_.erase(workers[i]->id);
       reaper_->unwatch(workers[i]->process.pidfd());
-      (void)catalog_.remove_clone(workers[i]->id);
+      (void)catalog().remove_clone(workers[i]->id);
     }
     stop_worker(workers[i]);
   }
   // The filler learns of the taken clones only now that they are handed out,
-  // so that its wake-up does not contend for mutex_ with this request.
-  if (warm > 0) {
-    pools_changed_.notify_all();
-  }
+  // so that its wake-up does not contend for mutex_ with this request. It
+  // also records the hand-outs in the catalog (unrecorded_hand_outs_).
+  pools_changed_.notify_all();
   return outcomes;
 }
 
 std::vector<CloneInfo> Supervisor::list_clones() {
   std::lock_guard lock(mutex_);
   std::vector<CloneInfo> clones;
-  auto records = catalog_.clones();
+  auto records = catalog().clones();
   if (!records.ok()) {
     log("catalog: " + records.error().describe());
     return clones;
@@ -193,7 +202,7 @@ std::vector<CloneInfo> Supervisor::list_clones() {
 }
 
 ServiceResult<CloneRecord> Supervisor::find_clone_locked(const std::string& ref) {
-  auto record = catalog_.find_clone(ref);
+  auto record = catalog().find_clone(ref);
   if (!record.ok()) {
     return from_catalog(record.error());
   }
@@ -234,7 +243,7 @@ ServiceResult<CloneInfo> Supervisor::control_clone(const std::string& ref, const
     }
   }
   std::lock_guard lock(mutex_);
-  if (auto set = catalog_.set_clone_state(worker->id, record_clone_state(new_state), std::nullopt);
+  if (auto set = catalog().set_clone_state(worker->id, record_clone_state(new_state), std::nullopt);
       !set.ok()) {
     return from_catalog(set.error());
   }
@@ -275,7 +284,7 @@ ServiceStatus Supervisor::delete_clone(const std::string& ref) {
     stop_worker(worker);
   }
   std::lock_guard lock(mutex_);
-  if (auto removed = catalog_.remove_clone(id); !removed.ok()) {
+  if (auto removed = catalog().remove_clone(id); !removed.ok()) {
     return from_catalog(removed.error());
   }
   std::error_code ignored;

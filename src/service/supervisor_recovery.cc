@@ -3,8 +3,10 @@
 // reattach clones that still run, and report the ones that were lost.
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "service/supervisor.h"
@@ -45,17 +47,37 @@ std::vector<std::string> entries_of(const std::string& dir) {
   return names;
 }
 
+// The uuid in a started worker's `status` reply ("running pid=1 id=x
+// uuid=..."), none for a warm one.
+std::optional<std::string> started_uuid(const std::string& status) {
+  if (!status.starts_with("running ") && !status.starts_with("paused ")) {
+    return std::nullopt;
+  }
+  const auto at = status.find(" uuid=");
+  if (at == std::string::npos) {
+    return std::nullopt;
+  }
+  const auto start = at + 6;
+  return status.substr(start, status.find(' ', start) - start);
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 Status Supervisor::recover() {
-  MIMEO_ASSIGN_OR_RETURN(auto templates, catalog_.templates());
+  MIMEO_ASSIGN_OR_RETURN(auto templates, catalog().templates());
   std::set<std::string> known_templates;
   for (const auto& record : templates) {
     if (record.status == TemplateStatus::kCreating) {
       if (record.owned) {
         remove_dir(record.dir);
       }
-      MIMEO_TRY(catalog_.remove_template(record.name));
+      MIMEO_TRY(catalog().remove_template(record.name));
       log("template '" + record.name +
           "' was being created when the daemon stopped: its remains are removed");
       continue;
@@ -78,7 +100,7 @@ Status Supervisor::recover() {
     }
   }
 
-  MIMEO_ASSIGN_OR_RETURN(auto clones, catalog_.clones());
+  MIMEO_ASSIGN_OR_RETURN(auto clones, catalog().clones());
   std::set<std::string> known_clones;
   for (const auto& record : clones) {
     recover_clone(record);
@@ -99,9 +121,16 @@ void Supervisor::recover_clone(const CloneRecord& record) {
   switch (record.state) {
     case CloneRecordState::kWarm: {
       // A pool member of the last daemon: stop it; the pool is refilled.
+      // Unless it was handed out and the daemon died before recording that
+      // (unrecorded_hand_outs_): its `status` then has the uuid it got.
       if (record.pid > 0) {
         auto worker = WorkerProcess::attach(paths, record.pid, timeout);
         if (worker.ok()) {
+          auto status = worker->command("status", timeout);
+          if (auto uuid = status.ok() ? started_uuid(*status) : std::nullopt) {
+            adopt_handed_out(record, std::move(*worker), *uuid, status->starts_with("paused"));
+            return;
+          }
           (void)worker->command("stop", timeout);
           worker->kill();
           worker->release();
@@ -109,7 +138,7 @@ void Supervisor::recover_clone(const CloneRecord& record) {
           ::kill(record.pid, SIGKILL);
         }
       }
-      (void)catalog_.remove_clone(record.id);
+      (void)catalog().remove_clone(record.id);
       remove_dir(paths.dir);
       return;
     }
@@ -123,26 +152,45 @@ void Supervisor::recover_clone(const CloneRecord& record) {
         if (!last.empty()) {
           reason += " (last words: " + last + ")";
         }
-        (void)catalog_.set_clone_state(record.id, CloneRecordState::kLost, reason);
+        (void)catalog().set_clone_state(record.id, CloneRecordState::kLost, reason);
         log("clone " + record.id + " lost: " + reason);
         return;
       }
       auto status = worker->command("status", timeout);
       const bool paused = status.ok() && status->starts_with("paused");
-      (void)catalog_.set_clone_state(
+      (void)catalog().set_clone_state(
           record.id, paused ? CloneRecordState::kPaused : CloneRecordState::kRunning, std::nullopt);
-      auto live = std::make_shared<Worker>(record.id, record.template_name, std::move(*worker));
-      workers_[record.id] = live;
-      if (auto watched = reaper_->watch(record.id, live->process.pidfd()); !watched.ok()) {
-        log("clone " + record.id + ": " + watched.error().describe());
-      }
-      log("clone " + record.id + " reattached (pid " + std::to_string(record.pid) + ")");
+      reattach(record, std::move(*worker), "");
       return;
     }
     case CloneRecordState::kExited:
     case CloneRecordState::kCrashed:
     case CloneRecordState::kLost: return;
   }
+}
+
+void Supervisor::adopt_handed_out(const CloneRecord& record, WorkerProcess process,
+                                  const std::string& uuid, bool paused) {
+  // Its request's time and answer are not known: create_ms 0, created now.
+  if (auto handed =
+          catalog().hand_out_clone(record.id, HandOut{std::nullopt, uuid, 0, true, unix_now()});
+      !handed.ok()) {
+    log("clone " + record.id + ": " + handed.error().describe());
+  }
+  if (paused) {
+    (void)catalog().set_clone_state(record.id, CloneRecordState::kPaused, std::nullopt);
+  }
+  reattach(record, std::move(process), ": it was handed out just before the daemon stopped");
+}
+
+void Supervisor::reattach(const CloneRecord& record, WorkerProcess process,
+                          const std::string& note) {
+  auto live = std::make_shared<Worker>(record.id, record.template_name, std::move(process));
+  workers_[record.id] = live;
+  if (auto watched = reaper_->watch(record.id, live->process.pidfd()); !watched.ok()) {
+    log("clone " + record.id + ": " + watched.error().describe());
+  }
+  log("clone " + record.id + " reattached (pid " + std::to_string(record.pid) + ")" + note);
 }
 
 }  // namespace mimeo::service

@@ -76,7 +76,7 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
     if (stopping_) {
       return ServiceError{ErrorKind::kUnavailable, "the daemon is stopping"};
     }
-    if (auto added = catalog_.add_template(record); !added.ok()) {
+    if (auto added = catalog().add_template(record); !added.ok()) {
       return added.error().err == EEXIST ? conflict("a template named '" + spec.name + "' exists")
                                          : catalog_service_error(added.error());
     }
@@ -94,7 +94,7 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
       }
     }
     std::lock_guard lock(mutex_);
-    (void)catalog_.remove_template(spec.name);
+    (void)catalog().remove_template(spec.name);
   };
   // Left over by a template create that outlived a killed daemon.
   std::error_code ignored;
@@ -115,10 +115,10 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
   record.status = TemplateStatus::kReady;
   std::lock_guard lock(mutex_);
   // Facts first, then kReady: the row is either still kCreating or whole.
-  if (auto removed = catalog_.remove_template(spec.name); !removed.ok()) {
+  if (auto removed = catalog().remove_template(spec.name); !removed.ok()) {
     return catalog_service_error(removed.error());
   }
-  if (auto added = catalog_.add_template(record); !added.ok()) {
+  if (auto added = catalog().add_template(record); !added.ok()) {
     std::filesystem::remove_all(dir, ignored);
     return catalog_service_error(added.error());
   }
@@ -156,7 +156,7 @@ ServiceResult<TemplateInfo> Supervisor::import_template(const TemplateImport& re
   record.pool_size = request.pool_size.value_or(options_.default_pool_size);
   record.status = TemplateStatus::kReady;
   std::lock_guard lock(mutex_);
-  if (auto added = catalog_.add_template(record); !added.ok()) {
+  if (auto added = catalog().add_template(record); !added.ok()) {
     return added.error().err == EEXIST ? conflict("a template named '" + request.name + "' exists")
                                        : catalog_service_error(added.error());
   }
@@ -169,7 +169,7 @@ ServiceResult<TemplateInfo> Supervisor::import_template(const TemplateImport& re
 std::vector<TemplateInfo> Supervisor::list_templates() {
   std::lock_guard lock(mutex_);
   std::vector<TemplateInfo> list;
-  auto records = catalog_.templates();
+  auto records = catalog().templates();
   if (!records.ok()) {
     log("catalog: " + records.error().describe());
     return list;
@@ -177,7 +177,7 @@ std::vector<TemplateInfo> Supervisor::list_templates() {
   for (const auto& record : *records) {
     if (record.status == TemplateStatus::kReady) {
       auto info = template_info(record);
-      if (auto clones = catalog_.count_clones_of(record.name); clones.ok()) {
+      if (auto clones = catalog().count_clones_of(record.name); clones.ok()) {
         info.clones = *clones;
       }
       list.push_back(std::move(info));
@@ -188,7 +188,7 @@ std::vector<TemplateInfo> Supervisor::list_templates() {
 
 ServiceResult<TemplateInfo> Supervisor::get_template(const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto record = catalog_.find_template(name);
+  auto record = catalog().find_template(name);
   if (!record.ok()) {
     return catalog_service_error(record.error());
   }
@@ -196,7 +196,7 @@ ServiceResult<TemplateInfo> Supervisor::get_template(const std::string& name) {
     return not_found("no template named '" + name + "'");
   }
   auto info = template_info(**record);
-  if (auto clones = catalog_.count_clones_of(name); clones.ok()) {
+  if (auto clones = catalog().count_clones_of(name); clones.ok()) {
     info.clones = *clones;
   }
   return info;
@@ -213,7 +213,7 @@ ServiceResult<TemplateInfo> Supervisor::set_pool_size(const std::string& name, u
     if (pool == pools_.end()) {
       return not_found("no template named '" + name + "'");
     }
-    if (auto set = catalog_.set_pool_size(name, size); !set.ok()) {
+    if (auto set = catalog().set_pool_size(name, size); !set.ok()) {
       return catalog_service_error(set.error());
     }
     pool->second.target = size;
@@ -222,7 +222,7 @@ ServiceResult<TemplateInfo> Supervisor::set_pool_size(const std::string& name, u
       pool->second.warm.pop_back();
       workers_.erase(worker->id);
       reaper_->unwatch(worker->process.pidfd());
-      (void)catalog_.remove_clone(worker->id);
+      (void)catalog().remove_clone(worker->id);
       surplus.push_back(std::move(worker));
     }
   }
@@ -238,7 +238,7 @@ ServiceStatus Supervisor::delete_template(const std::string& name) {
   TemplateRecord record;
   {
     std::unique_lock lock(mutex_);
-    auto found = catalog_.find_template(name);
+    auto found = catalog().find_template(name);
     if (!found.ok()) {
       return catalog_service_error(found.error());
     }
@@ -246,7 +246,7 @@ ServiceStatus Supervisor::delete_template(const std::string& name) {
       return not_found("no template named '" + name + "'");
     }
     record = **found;
-    auto clones = catalog_.count_clones_of(name);
+    auto clones = catalog().count_clones_of(name);
     if (!clones.ok()) {
       return catalog_service_error(clones.error());
     }
@@ -272,9 +272,9 @@ ServiceStatus Supervisor::delete_template(const std::string& name) {
   }
   std::lock_guard lock(mutex_);
   for (const auto& worker : warm) {
-    (void)catalog_.remove_clone(worker->id);
+    (void)catalog().remove_clone(worker->id);
   }
-  if (auto removed = catalog_.remove_template(name); !removed.ok()) {
+  if (auto removed = catalog().remove_template(name); !removed.ok()) {
     return removed.error().err == EBUSY
                ? conflict("template '" + name + "' is still in use by a clone being started")
                : catalog_service_error(removed.error());

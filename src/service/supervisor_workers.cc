@@ -70,7 +70,7 @@ Result<Supervisor::Starting> Supervisor::spawn_worker(const std::string& templat
     // Recorded before the process exists, so that a daemon killed from here
     // on leaves a row that the next one uses to find and stop the orphan.
     std::lock_guard lock(mutex_);
-    if (auto added = catalog_.add_clone(record); !added.ok()) {
+    if (auto added = catalog().add_clone(record); !added.ok()) {
       remove_dir(paths.dir);
       return added.error();
     }
@@ -82,7 +82,7 @@ Result<Supervisor::Starting> Supervisor::spawn_worker(const std::string& templat
   }
   {
     std::lock_guard lock(mutex_);
-    (void)catalog_.set_clone_pid(id, process->pid());
+    (void)catalog().set_clone_pid(id, process->pid());
   }
   return Starting{id, template_name, std::move(*process)};
 }
@@ -118,7 +118,7 @@ void Supervisor::forget_start(const std::string& id, const WorkerPaths& paths, b
   std::string dropped;
   {
     std::lock_guard lock(mutex_);
-    (void)catalog_.remove_clone(id);
+    (void)catalog().remove_clone(id);
     if (keep_log) {
       failed_start_dirs_.push_back(paths.dir);
       if (failed_start_dirs_.size() > kKeptFailedStarts) {
@@ -166,12 +166,12 @@ void Supervisor::on_worker_exit(const std::string& id) {
     std::erase(pool->second.warm, worker);
   }
   const WorkerExit exit = worker->process.reap();
-  auto record = catalog_.find_clone(id);
+  auto record = catalog().find_clone(id);
   if (!record.ok() || !record->has_value()) {
     return;
   }
   if ((*record)->state == CloneRecordState::kWarm) {
-    (void)catalog_.remove_clone(id);
+    (void)catalog().remove_clone(id);
     lock.unlock();
     metrics_.count_error("warm_worker_died");
     log("a warm clone of template '" + worker->template_name + "' ended: " + exit.last_words);
@@ -180,7 +180,7 @@ void Supervisor::on_worker_exit(const std::string& id) {
     return;
   }
   auto [state, reason] = describe_exit(exit);
-  (void)catalog_.set_clone_state(id, record_clone_state(state), reason);
+  (void)catalog().set_clone_state(id, record_clone_state(state), reason);
   lock.unlock();
   if (state == CloneState::kCrashed) {
     metrics_.count_error("clone_crashed");
@@ -225,6 +225,9 @@ void Supervisor::fill_pools() {
       dir = pool.dir;
       break;
     }
+    // Woken by a hand-out, most likely: its record is due (see
+    // unrecorded_hand_outs_), before the pool's refill waits out its delay.
+    record_hand_outs();
     if (name.empty()) {
       if (next_retry == Clock::time_point::max()) {
         pools_changed_.wait(lock);
@@ -261,7 +264,7 @@ void Supervisor::fill_pools() {
     // The pool shrank or went away meanwhile.
     workers_.erase((*worker)->id);
     reaper_->unwatch((*worker)->process.pidfd());
-    (void)catalog_.remove_clone((*worker)->id);
+    (void)catalog().remove_clone((*worker)->id);
     lock.unlock();
     stop_worker(*worker);
     lock.lock();

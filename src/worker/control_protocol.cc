@@ -93,8 +93,11 @@ std::string error_reply(std::string_view message) {
   return line + "\n";
 }
 
-std::string status_reply(CloneState state, pid_t pid, std::string_view id) {
-  return fmt::format("ok {} pid={} id={}\n", state_name(state), pid, id);
+std::string status_reply(CloneState state, pid_t pid, std::string_view id, std::string_view uuid) {
+  if (uuid.empty()) {
+    return fmt::format("ok {} pid={} id={}\n", state_name(state), pid, id);
+  }
+  return fmt::format("ok {} pid={} id={} uuid={}\n", state_name(state), pid, id, uuid);
 }
 
 Status check_worker_id(std::string_view id) {

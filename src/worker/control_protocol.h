@@ -1,6 +1,6 @@
 // The control protocol of a clone worker (`mimeo worker`, docs/worker.md): one
 // request per line, one reply line per request, both ending in "\n".
-//   status                      -> ok <warm|running|paused> pid=<pid> id=<id>
+//   status                      -> ok <warm|running|paused> pid=<pid> id=<id> [uuid=<uuid>]
 //   start [uuid=<8-4-4-4-12>]   -> ok running        (only while warm)
 //   pause                       -> ok paused
 //   resume                      -> ok running
@@ -44,8 +44,11 @@ enum class CloneState { kWarm, kRunning, kPaused };
 [[nodiscard]] std::string ok_reply(std::string_view what);
 // "error <message>\n", the message on one line (line breaks become spaces).
 [[nodiscard]] std::string error_reply(std::string_view message);
-// "ok <state> pid=<pid> id=<id>\n".
-[[nodiscard]] std::string status_reply(CloneState state, pid_t pid, std::string_view id);
+// "ok <state> pid=<pid> id=<id>\n", and " uuid=<uuid>" before the "\n" when
+// uuid is not empty (a started clone: a restarted daemon learns from it which
+// clone it handed out, see Supervisor::recover_clone()).
+[[nodiscard]] std::string status_reply(CloneState state, pid_t pid, std::string_view id,
+                                       std::string_view uuid = {});
 
 // A worker id is echoed in `status`: 1 to 64 of [A-Za-z0-9._-]. The error names the value.
 [[nodiscard]] Status check_worker_id(std::string_view id);

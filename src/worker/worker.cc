@@ -109,7 +109,9 @@ ControlServer::Reply Worker::handle(std::string_view line) {
     return {error_reply(request.error().describe())};
   }
   switch (request->command) {
-    case Command::kStatus: return {status_reply(state_, ::getpid(), setup_.id)};
+    case Command::kStatus:
+      return {status_reply(state_, ::getpid(), setup_.id,
+                           state_ == CloneState::kWarm ? "" : machine_->identity().uuid_string())};
     case Command::kStart: return {start(request->uuid)};
     case Command::kPause: return {pause()};
     case Command::kResume: return {resume()};

@@ -14,7 +14,9 @@
 
 #include "common/temp_dir.h"
 #include "e2e/daemon_support.h"
+#include "e2e/line_channel.h"
 #include "e2e/template_support.h"
+#include "e2e/unix_sockets.h"
 
 namespace mimeo::e2e {
 namespace {
@@ -107,6 +109,47 @@ TEST_F(DaemonRecoveryTest, RestartReattachesRunningClonesAndReportsLostOnes) {
   EXPECT_EQ(daemon->call("DELETE", "/clones/kept").status, 204);
   EXPECT_FALSE(process_alive(kept_clone["pid"].get<pid_t>()));
   EXPECT_EQ(daemon->call("DELETE", "/clones/" + doomed_clone["id"].get<std::string>()).status, 204);
+}
+
+// The daemon records a clone handed out without a name after it has answered
+// (docs/daemon.md): killed in between, it leaves a started worker that its
+// catalog still calls warm. Made here by starting the warm worker as the
+// daemon does, after killing the daemon. The restarted daemon must reattach
+// it as the running clone the user got, not stop it as a spare.
+TEST_F(DaemonRecoveryTest, ACloneHandedOutButNotYetRecordedIsReattached) {
+  auto daemon = DaemonProcess::start(socket_, state_, 1);
+  ASSERT_NE(daemon, nullptr);
+  ASSERT_EQ(daemon->create_guest_template("guest", 1).status, 201);
+  ASSERT_TRUE(daemon->wait_pool("guest", 1));
+  const auto warm = workers_of(state_);
+  ASSERT_EQ(warm.size(), 1u);
+  std::vector<std::string> ids;
+  for (const auto& entry : std::filesystem::directory_iterator(state_ + "/clones")) {
+    ids.push_back(entry.path().filename().string());
+  }
+  ASSERT_EQ(ids.size(), 1u);
+  kill_daemon(daemon);
+
+  const std::string uuid = "12345678-9abc-def0-1234-56789abcdef0";
+  LineChannel control(
+      connect_unix(state_ + "/clones/" + ids[0] + "/control.sock", milliseconds(5000)));
+  ASSERT_TRUE(control.valid());
+  ASSERT_TRUE(control.send_line("start uuid=" + uuid));
+  EXPECT_EQ(control.next_line(milliseconds(5000)), "ok running");
+  control = LineChannel();
+
+  daemon = DaemonProcess::start(socket_, state_, 1);
+  ASSERT_NE(daemon, nullptr);
+  auto clone = daemon->call("GET", "/clones/" + ids[0]);
+  ASSERT_EQ(clone.status, 200) << clone.body;
+  EXPECT_EQ(clone.body["state"], "running");
+  EXPECT_EQ(clone.body["uuid"], uuid);
+  EXPECT_EQ(clone.body["pid"], warm[0]);
+  EXPECT_TRUE(guest_answers(clone.body["console_socket"]));
+  EXPECT_EQ(daemon->call("GET", "/clones").body.size(), 1u);
+  EXPECT_TRUE(daemon->wait_pool("guest", 1));  // a new spare, beside the reattached clone
+  EXPECT_EQ(daemon->call("DELETE", "/clones/" + ids[0]).status, 204);
+  EXPECT_FALSE(process_alive(warm[0]));
 }
 
 TEST_F(DaemonRecoveryTest, KilledWhileMakingATemplateLeavesNothingHalfMade) {

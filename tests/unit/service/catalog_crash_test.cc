@@ -136,19 +136,21 @@ TEST(CatalogCrashTest, SigkillDuringWritesLeavesWholeRows) {
     ASSERT_TRUE(WIFSIGNALED(wait_status))
         << "the churning child failed on its own, exit " << WEXITSTATUS(wait_status);
 
-    auto catalog = Catalog::open(path);  // runs PRAGMA quick_check
-    ASSERT_TRUE(catalog.ok()) << catalog.error().describe();
-    auto templates = catalog->templates();
-    auto clones = catalog->clones();
-    ASSERT_TRUE(templates.ok() && clones.ok());
-    for (const TemplateRecord& row : *templates) {
-      EXPECT_TRUE(whole_template(row)) << "torn template row " << row.name;
-    }
-    for (const CloneRecord& row : *clones) {
-      EXPECT_TRUE(whole_clone(row)) << "torn clone row " << row.id;
-      EXPECT_TRUE(catalog->find_template(row.template_name).value().has_value()) << row.id;
-    }
-    rows_seen += templates->size() + clones->size();
+    {
+      auto catalog = Catalog::open(path);  // runs PRAGMA quick_check
+      ASSERT_TRUE(catalog.ok()) << catalog.error().describe();
+      auto templates = catalog->templates();
+      auto clones = catalog->clones();
+      ASSERT_TRUE(templates.ok() && clones.ok());
+      for (const TemplateRecord& row : *templates) {
+        EXPECT_TRUE(whole_template(row)) << "torn template row " << row.name;
+      }
+      for (const CloneRecord& row : *clones) {
+        EXPECT_TRUE(whole_clone(row)) << "torn clone row " << row.id;
+        EXPECT_TRUE(catalog->find_template(row.template_name).value().has_value()) << row.id;
+      }
+      rows_seen += templates->size() + clones->size();
+    }  // closed: the catalog's exclusive lock would keep integrity_check out
     EXPECT_EQ(integrity_check(path), "ok");
   }
   EXPECT_GT(rows_seen, 0u) << "no child wrote anything before it was killed";

@@ -139,6 +139,27 @@ TEST(CatalogOpenTest, DirectoryOrMissingParentIsAnError) {
   EXPECT_NE(catalog.error().message.find(missing), std::string::npos);
 }
 
+// The daemon keeps its catalog locked (exclusive locking mode): a second
+// daemon on the same state directory is refused and names the reason.
+TEST(CatalogOpenTest, ACatalogInUseIsRefused) {
+  mimeo::testing::TempDir dir;
+  std::string path = dir.file("catalog.db");
+  auto first = Catalog::open(path);
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  ASSERT_OK(first->add_template(sample_template("t")));
+  auto second = Catalog::open(path);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().err, EBUSY);
+  EXPECT_NE(second.error().message.find("catalog " + path + " is in use by another process"),
+            std::string::npos)
+      << second.error().describe();
+  ASSERT_OK(first->add_template(sample_template("u")));  // the first one is unharmed
+  first = Result<Catalog>(make_error("closed"));
+  auto again = Catalog::open(path);
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  EXPECT_EQ(again->templates()->size(), 2u);
+}
+
 TEST(CatalogOpenTest, AnEmptyFileBecomesACatalog) {
   mimeo::testing::TempDir dir;
   std::string path = dir.file("catalog.db");

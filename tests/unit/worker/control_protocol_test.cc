@@ -88,6 +88,8 @@ TEST(ControlProtocol, FormatsReplies) {
             "ok warm pid=42 id=0123456789ab\n");
   EXPECT_EQ(status_reply(CloneState::kRunning, 7, "a"), "ok running pid=7 id=a\n");
   EXPECT_EQ(status_reply(CloneState::kPaused, 7, "a"), "ok paused pid=7 id=a\n");
+  EXPECT_EQ(status_reply(CloneState::kRunning, 7, "a", "12345678-9abc-def0-1234-56789abcdef0"),
+            "ok running pid=7 id=a uuid=12345678-9abc-def0-1234-56789abcdef0\n");
 }
 
 TEST(ControlProtocol, WorkerIdsAreShortAndPlain) {
