@@ -61,13 +61,15 @@ class Worker {
   [[nodiscard]] std::string resume();
   int finish(const std::optional<std::string>& stop_reason);
   void log_priority_trouble();
+  // The "started" line with the identity, once, kStartedLogDelayMs after `start`.
+  void log_started();
 
   WorkerSetup setup_;
   std::optional<chardev::WakeFd> vm_stopped_;  // written by the machine's on_stop
   std::optional<ControlServer> control_;
   std::unique_ptr<vmm::Machine> machine_;  // destroyed first: it signals vm_stopped_
   CloneState state_ = CloneState::kWarm;
-  bool started_now_ = false;  // `start` was answered: log the identity
+  bool started_now_ = false;  // `start` was answered: log the identity (log_started())
   // A thread that could not leave SCHED_IDLE: logged after the reply.
   std::string priority_trouble_;
   // With idle_until_start: the threads still at SCHED_IDLE once warm, which
