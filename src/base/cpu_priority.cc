@@ -90,6 +90,14 @@ Status set_thread_idle(pid_t tid) {
   return {};
 }
 
+Status set_thread_batch(pid_t tid) {
+  sched_param param{};
+  if (::sched_setscheduler(tid, SCHED_BATCH, &param) != 0) {
+    return errno_error("sched_setscheduler " + std::to_string(tid) + " SCHED_BATCH");
+  }
+  return {};
+}
+
 Result<bool> leave_idle_priority(pid_t tid) {
   MIMEO_ASSIGN_OR_RETURN(const int policy, thread_policy(tid));
   if (policy != SCHED_IDLE) {

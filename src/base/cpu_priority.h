@@ -47,6 +47,12 @@ struct IdleExit {
 [[nodiscard]] Result<int> thread_policy(pid_t tid);
 // Moves one thread to SCHED_IDLE (allowed to anyone).
 [[nodiscard]] Status set_thread_idle(pid_t tid);
+// Moves one thread to SCHED_BATCH, keeping its nice value: it gets the same
+// share of CPU as at SCHED_OTHER, but its wake-ups never preempt the thread
+// running where it wakes (the scheduler skips wakeup preemption for batch
+// threads); it runs when that thread sleeps or on an idle CPU. Leaving
+// SCHED_IDLE this way needs the same rights as leave_idle_priority().
+[[nodiscard]] Status set_thread_batch(pid_t tid);
 // Moves one thread from SCHED_IDLE to SCHED_OTHER, keeping its nice value;
 // true if it was at SCHED_IDLE. A thread at another policy is left alone.
 [[nodiscard]] Result<bool> leave_idle_priority(pid_t tid);

@@ -20,6 +20,21 @@ namespace {
 
 pid_t this_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
+// Batch keeps the thread's nice value, and is not an idle thread to raise.
+TEST(CpuPriority, BatchKeepsTheNiceValue) {
+  std::thread batch([] {
+    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(this_tid()));
+    ASSERT_TRUE(set_thread_batch(0).ok());
+    EXPECT_EQ(*thread_policy(0), SCHED_BATCH);
+    EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(this_tid())), nice);
+    auto idle = own_idle_threads();
+    ASSERT_TRUE(idle.ok()) << idle.error().describe();
+    EXPECT_EQ(std::find(idle->begin(), idle->end(), this_tid()), idle->end());
+  });
+  batch.join();
+  EXPECT_EQ(*thread_policy(0), SCHED_OTHER);  // per thread
+}
+
 // A thread made idle creates a thread that inherits idle priority; the
 // process then raises every one of its idle threads, and only those.
 TEST(CpuPriority, IdleIsInheritedByNewThreadsAndLeftByAll) {
