@@ -17,7 +17,7 @@ class ByteWriter {
   void u32(uint32_t v) { little_endian(v, 4); }
   void u64(uint64_t v) { little_endian(v, 8); }
   // Raw bytes with no length (fixed-size arrays, magic numbers, page data).
-  void raw(std::span<const uint8_t> data) { bytes_.insert(bytes_.end(), data.begin(), data.end()); }
+  void raw(std::span<const uint8_t> data);
   // A u32 length followed by the bytes.
   void bytes(std::span<const uint8_t> data);
   void string(std::string_view text);
