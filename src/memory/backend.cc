@@ -16,15 +16,7 @@ namespace {
 // are ignored as in QEMU: they only mean a kernel feature (KSM, THP) is missing.
 void advise(const BackendOptions& o, uint8_t* host) {
   const auto size = static_cast<size_t>(o.size());
-  // Except huge pages for a private file mapping (a template clone's RAM):
-  // with MADV_HUGEPAGE, khugepaged collapses the template file's page cache
-  // into 2 MiB pages and maps them into the one clone it scanned, and a
-  // read fault may map a 2 MiB page-cache folio whole. Either puts up to
-  // 2 MiB of the template in a single clone's page tables, shared with no
-  // other clone (it showed as 1.9 MiB Private_Clean in 1 of 1000 idle
-  // clones). MADV_NOHUGEPAGE keeps every clone at 4 KiB pages of the file.
-  ::madvise(host, size,
-            o.type() == BackendType::kFile && !o.share() ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
+  ::madvise(host, size, MADV_HUGEPAGE);
   // Children (forks to exec helpers) must not share or copy guest RAM.
   ::madvise(host, size, MADV_DONTFORK);
   if (o.merge()) {
