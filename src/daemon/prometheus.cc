@@ -34,8 +34,12 @@ class Exposition {
   std::string text_;
 };
 
+// Appended piece by piece: GCC 12 at -O3 (a Release build) reports a false
+// -Wrestrict for "{" + std::string(...) (GCC bug 105329).
 std::string label(std::string_view name, std::string_view value) {
-  return "{" + std::string(name) + "=\"" + escape_label_value(value) + "\"}";
+  std::string text = "{";
+  text.append(name).append("=\"").append(escape_label_value(value)).append("\"}");
+  return text;
 }
 
 void histogram(Exposition& out, std::string_view name, std::string_view help,
