@@ -8,6 +8,7 @@
 #include "service/names.h"
 #include "service/random_uuid.h"
 #include "service/supervisor.h"
+#include "service/unix_time.h"
 
 namespace mimeo::service {
 
@@ -25,12 +26,6 @@ size_t max_restoring() {
 }
 
 ServiceError from_catalog(const Error& error) { return catalog_service_error(error); }
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

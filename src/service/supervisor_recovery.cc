@@ -3,13 +3,13 @@
 // reattach clones that still run, and report the ones that were lost.
 #include <signal.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 
 #include "service/supervisor.h"
+#include "service/unix_time.h"
 
 namespace mimeo::service {
 
@@ -59,12 +59,6 @@ std::optional<std::string> started_uuid(const std::string& status) {
   }
   const auto start = at + 6;
   return status.substr(start, status.find(' ', start) - start);
-}
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "service/names.h"
 #include "service/supervisor.h"
 #include "service/template_builder.h"
+#include "service/unix_time.h"
 
 namespace mimeo::service {
 
@@ -15,12 +16,6 @@ namespace {
 
 constexpr unsigned kMaxPoolSize = 1000;
 constexpr unsigned kMaxCpus = 64;
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 ServiceStatus check_spec(const TemplateSpec& spec) {
   if (!is_valid_name(spec.name)) {

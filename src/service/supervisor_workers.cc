@@ -6,18 +6,13 @@
 
 #include "service/names.h"
 #include "service/supervisor.h"
+#include "service/unix_time.h"
 
 namespace mimeo::service {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void remove_dir(const std::string& dir) {
   std::error_code ignored;
