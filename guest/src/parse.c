@@ -36,6 +36,8 @@ bool parse_number(const char* s, uint64_t* out) {
   return true;
 }
 
+static bool is_separator(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
 /*
  * Scans each byte once, with one range check for the common case (a printable
  * byte inside a word); separators and control bytes are the rare branch.
@@ -45,7 +47,7 @@ int split_words(char* line, uint32_t length, char** words, int max) {
   char* end = line + length; /* *end is '\0' */
   int count = 0;
   for (;;) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) *p++ = '\0';
+    while (p < end && is_separator(*p)) *p++ = '\0';
     if (p == end) return count;
     if (count < max) words[count] = p;
     ++count;
@@ -55,7 +57,7 @@ int split_words(char* line, uint32_t length, char** words, int max) {
         ++p;
         continue;
       }
-      if (p == end || c == ' ' || c == '\t' || c == '\r') break;
+      if (p == end || is_separator((char)c)) break;
       *p++ = '?'; /* a control byte: it must not end the word or reach an answer */
     }
   }

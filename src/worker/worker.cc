@@ -102,17 +102,14 @@ int Worker::serve() {
       continue;
     }
     if (fds[0].revents != 0) {
-      log_started();
       return finish(std::nullopt);
     }
     if (fds[1].revents != 0 && termination_requested(signal_fd)) {
-      log_started();
       return finish("SIGTERM");
     }
     if (fds[2].revents != 0) {
       control_->on_readable(handler);
       if (stop_requested_) {
-        log_started();
         return finish("stop on the control socket");
       }
     }
@@ -206,6 +203,7 @@ void Worker::log_priority_trouble() {
 }
 
 int Worker::finish(const std::optional<std::string>& stop_reason) {
+  log_started();  // a start less than kStartedLogDelayMs ago is logged all the same
   if (stop_reason) {
     machine_->request_stop(*stop_reason);
   }
