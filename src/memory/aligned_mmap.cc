@@ -6,17 +6,20 @@
 
 namespace mimeo::memory {
 
-Result<Mapping> map_aligned(uint64_t size, uint64_t align, int prot, int flags, int fd,
-                            off_t offset, const std::string& what) {
+Result<Mapping> map_aligned(uint64_t size, uint64_t align, uint64_t skew, int prot, int flags,
+                            int fd, off_t offset, const std::string& what) {
   const uint64_t guard = host_page_size();
-  const uint64_t total = size + align;  // align >= one page, so the guard page fits
+  // align_up() moves at most align - guard, skew is at most align - guard, and the
+  // guard page needs one more: size + 2 * align always fits.
+  const uint64_t total = size + (skew == 0 ? align : 2 * align);
   void* reserved =
       ::mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (reserved == MAP_FAILED) {
     return errno_error(what + " (reserving " + std::to_string(total) + " bytes of address space)");
   }
   auto* base = static_cast<uint8_t*>(reserved);
-  auto* aligned = reinterpret_cast<uint8_t*>(align_up(reinterpret_cast<uintptr_t>(base), align));
+  auto* aligned =
+      reinterpret_cast<uint8_t*>(align_up(reinterpret_cast<uintptr_t>(base), align) + skew);
   void* mapped = ::mmap(aligned, size, prot, flags | MAP_FIXED, fd, offset);
   if (mapped == MAP_FAILED) {
     int err = errno;

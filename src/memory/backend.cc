@@ -50,8 +50,8 @@ Result<Backend> Backend::create(const BackendOptions& o, const ProgressFn& progr
   int map_fd = file ? file->fd() : fd.valid() ? fd.get() : -1;
   MIMEO_ASSIGN_OR_RETURN(
       Mapping mapping,
-      map_aligned(o.size(), o.host_alignment(), o.mmap_prot(), o.mmap_flags(), map_fd, offset,
-                  o.id() + ": unable to map backing store for guest RAM"));
+      map_aligned(o.size(), o.host_alignment(), o.host_skew(), o.mmap_prot(), o.mmap_flags(),
+                  map_fd, offset, o.id() + ": unable to map backing store for guest RAM"));
   advise(o, mapping.data());
   if (o.prealloc()) {
     Status populated = populate(mapping.data(), o.size(), o.page_size(),

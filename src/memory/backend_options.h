@@ -58,7 +58,12 @@ class BackendOptions {
   [[nodiscard]] uint64_t page_size() const { return page_size_; }
   // Alignment of the host address: align= (or the page size) for file and memfd,
   // 2 MiB for ram like QEMU's QEMU_VMALLOC_ALIGN so transparent huge pages fit.
+  // A private file mapping without align= is placed one page past the file's 2 MiB
+  // alignment instead (host_skew()), so that a read fault never maps a whole 2 MiB
+  // folio of the file's page cache: see backend_rules.cc.
   [[nodiscard]] uint64_t host_alignment() const { return host_alignment_; }
+  // The host address modulo host_alignment(): 0 but for that private file mapping.
+  [[nodiscard]] uint64_t host_skew() const { return host_skew_; }
 
   // rom resolved: rom=on, or rom=auto with readonly=on. The guest then sees
   // read-only memory and the host maps it PROT_READ.
@@ -100,6 +105,7 @@ class BackendOptions {
   bool seal_ = true;
   uint64_t page_size_ = 0;
   uint64_t host_alignment_ = 0;
+  uint64_t host_skew_ = 0;
 };
 
 }  // namespace mimeo::memory

@@ -20,7 +20,8 @@ class BackendOptionsParser {
  public:
   // Reads and type-checks every key; unknown keys are refused.
   static Result<BackendOptions> read(const KeyValues& kv, GivenKeys& given);
-  // QEMU's rules for values and combinations; fills page_size and host_alignment.
+  // QEMU's rules for values and combinations; fills page_size, host_alignment
+  // and host_skew.
   static Status check_rules(BackendOptions& options, const GivenKeys& given);
   // The same options as memory-backend-ram,id=<id>,size=<size>.
   static BackendOptions ram(std::string id, uint64_t size);

@@ -11,8 +11,25 @@ namespace {
 
 // QEMU_VMALLOC_ALIGN on x86-64 Linux: anonymous guest RAM starts 2 MiB-aligned.
 constexpr uint64_t kAnonymousRamAlignment = 2 * kMiB;
+// What one x86-64 page table maps, and so the largest folio a fault maps at once.
+constexpr uint64_t kPmdSize = 2 * kMiB;
 
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
+
+// Not QEMU's: where a private file mapping (share=off, a template's clone) goes.
+// The file's page cache may hold 2 MiB folios (ext4 and XFS make large folios). If
+// the host address is congruent to the file offset modulo 2 MiB, one read fault
+// maps the whole folio: PMD-mapped under MADV_HUGEPAGE, or PTE-mapped whole (Linux
+// 6.18's fault-around maps an entire folio that fits the page table). A clone would
+// then map 2 MiB of the template's page cache that no other clone maps, counted as
+// its private memory. The kernel places a mapping at a random page, so this hit
+// about one clone in 512. One page past that alignment, a 2 MiB folio always
+// straddles two page tables and a fault maps its fault-around window (64 KiB), and
+// every clone maps the template's pages alike. align= given places it as asked.
+bool is_placed_off_folios(const BackendOptions& o) {
+  return o.type() == BackendType::kFile && !o.share() && o.align() == 0 &&
+         o.page_size() == host_page_size();
+}
 
 // rom=on|off|auto against readonly and share: file_backend_memory_alloc().
 Status check_rom(const BackendOptions& o) {
@@ -112,6 +129,10 @@ Status BackendOptionsParser::check_rules(BackendOptions& o, const GivenKeys& giv
   MIMEO_TRY(check_page_multiples(o, o.page_size_));
   o.host_alignment_ = o.type_ == BackendType::kRam ? std::max(kAnonymousRamAlignment, o.page_size_)
                                                    : std::max(o.align_, o.page_size_);
+  if (is_placed_off_folios(o)) {
+    o.host_alignment_ = kPmdSize;
+    o.host_skew_ = (o.offset_ + o.page_size_) % kPmdSize;
+  }
   return {};
 }
 
