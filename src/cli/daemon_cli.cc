@@ -5,6 +5,7 @@
 
 #include "cli/daemon_address.h"
 #include "cli/daemon_commands.h"
+#include "cli/option_checks.h"
 
 namespace mimeo::cli {
 
@@ -24,13 +25,13 @@ DaemonCli::DaemonCli(CLI::App& app, CLI::App& templ) {
       ->add_option("--pool-size", serve_options_.pool_size,
                    "warm clones to keep per template (a template may set its own)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
+      ->check(whole_number(0, 1000));
   serve_
       ->add_option("--refill-delay-ms", serve_options_.refill_delay_ms,
                    "a pool that still has a warm clone refills this long after its last hand-out "
                    "(an empty pool refills at once)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 60000));
+      ->check(whole_number(0, 60000));
 
   ps_ = app.add_subcommand("ps", "list the daemon's clones");
   ps_->add_flag("-q,--quiet", quiet_, "only the ids");
@@ -45,7 +46,8 @@ DaemonCli::DaemonCli(CLI::App& app, CLI::App& templ) {
   attach_
       ->add_option("--linger-ms", linger_ms_,
                    "when stdin is not a terminal: after it ends, wait this long for output")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_number(0, 3600000));
 
   template_ls_ = templ.add_subcommand("ls", "list the daemon's templates");
   template_rm_ = templ.add_subcommand("rm",
@@ -56,12 +58,13 @@ DaemonCli::DaemonCli(CLI::App& app, CLI::App& templ) {
       "import", "make a template directory (from `mimeo template create DIR`) known to the daemon");
   template_import_->add_option("dir", import_dir_, "the template directory")->required();
   template_import_->add_option("--name", import_name_, "its name (default: the directory's)");
-  template_import_->add_option("--pool-size", import_pool_, "warm clones to keep");
+  template_import_->add_option("--pool-size", import_pool_, "warm clones to keep")
+      ->check(whole_number(0, 1000));
   template_pool_ = templ.add_subcommand("pool", "set how many warm clones of a template to keep");
   template_pool_->add_option("name", pool_template_, "the template")->required();
   template_pool_->add_option("size", pool_size_, "warm clones")
       ->required()
-      ->check(CLI::Range(0, 1000));
+      ->check(whole_number(0, 1000));
 }
 
 std::string DaemonCli::socket() const { return daemon_socket_path(socket_); }

@@ -7,6 +7,7 @@
 #include "cli/daemon_cli.h"
 #include "cli/daemon_commands.h"
 #include "cli/demo_command.h"
+#include "cli/option_checks.h"
 #include "cli/run_command.h"
 #include "cli/template_commands.h"
 #include "cli/worker_command.h"
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
   DemoOptions demo_options;
   demo->add_option("--guest", demo_options.guest, "the test guest image (default: next to mimeo)");
   demo->add_option("--clones", demo_options.clones, "how many clones to start")
-      ->check(CLI::Range(1, 1000));
+      ->check(whole_number(1, 1000));
 
   auto* templ = app.add_subcommand("template", "make and look at templates");
   templ->require_subcommand(1);
@@ -64,15 +65,17 @@ int main(int argc, char** argv) {
   create
       ->add_option("--ready-after", create_options.ready_after,
                    "ready this many seconds after the start")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds(true));
   create
       ->add_option("--timeout", create_options.timeout,
                    "give up after this many seconds (nothing is created)")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds(false));
   create->add_flag("--quiet", create_options.quiet, "don't copy the guest's console to stdout");
   std::optional<unsigned> create_pool_size;
-  create->add_option("--pool-size", create_pool_size,
-                     "with the daemon: warm clones to keep of this template");
+  create
+      ->add_option("--pool-size", create_pool_size,
+                   "with the daemon: warm clones to keep of this template")
+      ->check(whole_number(0, 1000));
   std::string inspect_dir;
   auto* inspect = templ->add_subcommand("inspect", "print what a template holds and check it");
   inspect->add_option("dir", inspect_dir, "the template directory")->required();

@@ -16,6 +16,7 @@
 #include "cli/stop_signals.h"
 #include "cli/template_commands.h"
 #include "cli/template_plan.h"
+#include "cli/template_temp_dir.h"
 #include "snapshot/byte_sink.h"
 #include "snapshot/stream_file.h"
 #include "vmm/line_console.h"
@@ -48,22 +49,6 @@ Status fsync_path(const std::string& path, int flags) {
   }
   return {};
 }
-
-// Removes the unpublished directory unless it was published.
-class TempDirGuard {
- public:
-  explicit TempDirGuard(std::string path) : path_(std::move(path)) {}
-  ~TempDirGuard() {
-    if (!path_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(path_, ignored);
-    }
-  }
-  void release() { path_.clear(); }
-
- private:
-  std::string path_;
-};
 
 // Waits until the template is ready: a console line containing the text, or
 // the time. Fails when the guest stops, the user interrupts, or it times out.
@@ -125,12 +110,18 @@ int template_create_command(const TemplateCreateOptions& options) {
   if (!target.has_filename()) {  // "DIR/" names DIR: its temp dir goes beside it, not in it
     target = target.parent_path();
   }
-  std::string temp_pattern = target.string() + ".tmp-XXXXXX";
-  if (::mkdtemp(temp_pattern.data()) == nullptr) {
-    return fail(errno_error("create a directory beside " + options.dir).describe());
+  std::vector<std::string> abandoned;
+  auto guard = TemplateTempDir::create(target, abandoned);
+  for (const auto& path : abandoned) {
+    std::fprintf(stderr,
+                 "mimeo template create: removed %s, left by a template create that was "
+                 "killed\n",
+                 path.c_str());
   }
-  const std::string temp_dir = temp_pattern;
-  TempDirGuard guard(temp_dir);
+  if (!guard.ok()) {
+    return fail(guard.error().describe());
+  }
+  const std::string temp_dir = guard->path();
 
   auto user = parse_run_options(options.run_options);
   if (!user.ok()) {
@@ -228,6 +219,9 @@ int template_create_command(const TemplateCreateOptions& options) {
   if (!written.ok()) {
     return fail(written.error().describe() + "; nothing was created");
   }
+  if (auto unmarked = guard->unmark(); !unmarked.ok()) {
+    return fail(unmarked.error().describe() + "; nothing was created");
+  }
   for (const auto& entry : fs::directory_iterator(temp_dir)) {
     ::chmod(entry.path().c_str(), 0444);
   }
@@ -247,7 +241,7 @@ int template_create_command(const TemplateCreateOptions& options) {
     return fail(errno_error("rename " + temp_dir + " to " + target.string()).describe() +
                 "; nothing was created");
   }
-  guard.release();
+  guard->release();
   (void)fsync_path(target.parent_path().string(), O_RDONLY | O_DIRECTORY);
   std::printf("mimeo template create: %s is ready (%zu RAM file(s), state %llu bytes, %.0f ms)\n",
               target.c_str(), plan->memory.size(), static_cast<unsigned long long>(state_bytes),

@@ -2,13 +2,13 @@
 // list, get, pause, resume, delete.
 #include <algorithm>
 #include <deque>
-#include <filesystem>
 #include <thread>
 
 #include "service/names.h"
 #include "service/random_uuid.h"
 #include "service/supervisor.h"
 #include "service/unix_time.h"
+#include "service/worker_paths.h"
 
 namespace mimeo::service {
 
@@ -282,8 +282,7 @@ ServiceStatus Supervisor::delete_clone(const std::string& ref) {
   if (auto removed = catalog().remove_clone(id); !removed.ok()) {
     return from_catalog(removed.error());
   }
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
+  remove_state_dir(dir);
   return {};
 }
 

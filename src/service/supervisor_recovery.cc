@@ -10,15 +10,11 @@
 
 #include "service/supervisor.h"
 #include "service/unix_time.h"
+#include "service/worker_paths.h"
 
 namespace mimeo::service {
 
 namespace {
-
-void remove_dir(const std::string& dir) {
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
-}
 
 // True when `pid` runs `mimeo worker ... --id ID`: the last check before a
 // process that does not answer on its control socket is killed.
@@ -69,7 +65,7 @@ Status Supervisor::recover() {
   for (const auto& record : templates) {
     if (record.status == TemplateStatus::kCreating) {
       if (record.owned) {
-        remove_dir(record.dir);
+        remove_state_dir(record.dir);
       }
       MIMEO_TRY(catalog().remove_template(record.name));
       log("template '" + record.name +
@@ -89,7 +85,7 @@ Status Supervisor::recover() {
   const std::string templates_dir = options_.state_dir + "/templates";
   for (const auto& name : entries_of(templates_dir)) {
     if (known_templates.count(name) == 0) {
-      remove_dir(templates_dir + "/" + name);
+      remove_state_dir(templates_dir + "/" + name);
       log("removed " + templates_dir + "/" + name + ", which no template in the catalog owns");
     }
   }
@@ -103,7 +99,7 @@ Status Supervisor::recover() {
   const std::string clones_dir = options_.state_dir + "/clones";
   for (const auto& name : entries_of(clones_dir)) {
     if (known_clones.count(name) == 0) {
-      remove_dir(clones_dir + "/" + name);
+      remove_state_dir(clones_dir + "/" + name);
     }
   }
   return {};
@@ -133,7 +129,7 @@ void Supervisor::recover_clone(const CloneRecord& record) {
         }
       }
       (void)catalog().remove_clone(record.id);
-      remove_dir(paths.dir);
+      remove_state_dir(paths.dir);
       return;
     }
     case CloneRecordState::kRunning:

@@ -9,6 +9,7 @@
 #include "service/supervisor.h"
 #include "service/template_builder.h"
 #include "service/unix_time.h"
+#include "service/worker_paths.h"
 
 namespace mimeo::service {
 
@@ -77,23 +78,22 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
     }
   }
   auto forget = [&] {
+    remove_state_dir(dir);
     std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
     // A `template create` killed by a signal (SIGBUS when its guest's RAM
     // file cannot grow on a full disk) leaves its unpublished DIR.tmp-XXXXXX.
     const std::string prefix = spec.name + ".tmp-";
     for (const auto& entry :
          std::filesystem::directory_iterator(options_.state_dir + "/templates", ignored)) {
       if (entry.path().filename().string().starts_with(prefix)) {
-        std::filesystem::remove_all(entry.path(), ignored);
+        remove_state_dir(entry.path().string());
       }
     }
     std::lock_guard lock(mutex_);
     (void)catalog().remove_template(spec.name);
   };
   // Left over by a template create that outlived a killed daemon.
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
+  remove_state_dir(dir);
   if (auto built = build_template(options_.mimeo_binary, dir, spec); !built.ok()) {
     forget();
     metrics_.count_error("template_create");
@@ -114,7 +114,7 @@ ServiceResult<TemplateInfo> Supervisor::create_template(const TemplateSpec& spec
     return catalog_service_error(removed.error());
   }
   if (auto added = catalog().add_template(record); !added.ok()) {
-    std::filesystem::remove_all(dir, ignored);
+    remove_state_dir(dir);
     return catalog_service_error(added.error());
   }
   pools_[spec.name] = Pool{dir, record.pool_size, 0, {}, {}};
@@ -276,8 +276,7 @@ ServiceStatus Supervisor::delete_template(const std::string& name) {
   }
   pools_.erase(name);
   if (record.owned) {
-    std::error_code ignored;
-    std::filesystem::remove_all(record.dir, ignored);
+    remove_state_dir(record.dir);
   }
   log("template '" + name + "' deleted");
   return {};

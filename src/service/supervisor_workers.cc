@@ -7,17 +7,13 @@
 #include "service/names.h"
 #include "service/supervisor.h"
 #include "service/unix_time.h"
+#include "service/worker_paths.h"
 
 namespace mimeo::service {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-void remove_dir(const std::string& dir) {
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
-}
 
 bool wait_ended(const WorkerProcess& process, std::chrono::milliseconds timeout) {
   pollfd p{process.pidfd(), POLLIN, 0};
@@ -66,7 +62,7 @@ Result<Supervisor::Starting> Supervisor::spawn_worker(const std::string& templat
     // on leaves a row that the next one uses to find and stop the orphan.
     std::lock_guard lock(mutex_);
     if (auto added = catalog().add_clone(record); !added.ok()) {
-      remove_dir(paths.dir);
+      remove_state_dir(paths.dir);
       return added.error();
     }
   }
@@ -129,10 +125,10 @@ void Supervisor::forget_start(const std::string& id, const WorkerPaths& paths, b
     std::filesystem::remove(paths.control, ignored);
     std::filesystem::remove(paths.console, ignored);
   } else {
-    remove_dir(paths.dir);
+    remove_state_dir(paths.dir);
   }
   if (!dropped.empty()) {
-    remove_dir(dropped);
+    remove_state_dir(dropped);
   }
 }
 
@@ -146,7 +142,7 @@ void Supervisor::stop_worker(const WorkerPtr& worker) {
     (void)wait_ended(worker->process, std::chrono::milliseconds(2000));
   }
   (void)worker->process.reap();
-  remove_dir(worker->process.paths().dir);
+  remove_state_dir(worker->process.paths().dir);
 }
 
 void Supervisor::on_worker_exit(const std::string& id) {
@@ -170,7 +166,7 @@ void Supervisor::on_worker_exit(const std::string& id) {
     lock.unlock();
     metrics_.count_error("warm_worker_died");
     log("a warm clone of template '" + worker->template_name + "' ended: " + exit.last_words);
-    remove_dir(worker->process.paths().dir);
+    remove_state_dir(worker->process.paths().dir);
     pools_changed_.notify_all();
     return;
   }

@@ -17,4 +17,9 @@ struct WorkerPaths {
 
 [[nodiscard]] WorkerPaths worker_paths(const std::string& state_dir, const std::string& id);
 
+// Removes a worker's or a template's directory under the state directory, with all
+// it holds. Best effort: a directory already gone, or one that cannot be removed,
+// is left to the next daemon's recovery, which removes what no record owns.
+void remove_state_dir(const std::string& dir);
+
 }  // namespace mimeo::service

@@ -1,7 +1,8 @@
 // An interrupted `mimeo template create` never leaves anything that looks like
-// a template: killed (SIGKILL) at any point, DIR either does not exist or is
-// complete; stopped (SIGTERM, SIGINT), it exits non-zero and removes its
-// temporary directory, unless the template was already published.
+// a template. Killed (SIGKILL) at any point, DIR either does not exist or is
+// complete, and the next create removes the temporary directory it left.
+// Stopped (SIGTERM, SIGINT), it exits non-zero and removes its temporary
+// directory, unless the template was already published.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -32,6 +33,21 @@ void expect_complete_template(const std::string& dir) {
   }
   auto inspect = run_mimeo({"template", "inspect", dir});
   EXPECT_EQ(inspect.status, 0) << inspect.err;
+}
+
+// A create of DIR whose guest is up (its console is on stdout, so its temporary
+// directory holds the guest's RAM) and that waits for a line that never comes;
+// null if it did not get there.
+std::unique_ptr<MimeoProcess> start_create_waiting(const std::string& dir) {
+  auto create =
+      MimeoProcess::start(std::vector<std::string>{"template", "create", dir, "--ready-on-serial",
+                                                   "never printed", "--timeout", "20", "--"} +
+                          guest_template_options());
+  if (create && !create->console().wait_for_line(kReadyText, kBootTimeout)) {
+    ADD_FAILURE() << "the guest did not come up: " << create->stderr_text();
+    return nullptr;
+  }
+  return create;
 }
 
 // How long one whole create takes here, to spread the kills over it.
@@ -73,6 +89,47 @@ TEST(TemplateCreateKilled, AtAnyPointLeavesNoDirectoryOrACompleteOne) {
   // Both outcomes were seen: the sweep covered the whole create.
   EXPECT_GT(killed_before, 0);
   EXPECT_GT(published, 0);
+
+  // A create killed after it made its DIR.tmp-XXXXXX cannot remove it; the next
+  // create beside it does, and says so.
+  size_t left = 0;
+  for (size_t i = 0; i < delays.size(); ++i) {
+    left += temp_dirs_beside(parent.file("t" + std::to_string(i))).size();
+  }
+  auto next = run_mimeo(create_args(parent.file("next"), kReadyText));
+  EXPECT_EQ(next.status, 0) << next.err;
+  size_t reported = 0;
+  for (size_t at = 0;
+       (at = next.err.find("left by a template create that was killed", at)) != std::string::npos;
+       ++at) {
+    ++reported;
+  }
+  EXPECT_EQ(reported, left) << next.err;
+  for (size_t i = 0; i < delays.size(); ++i) {
+    EXPECT_EQ(temp_dirs_beside(parent.file("t" + std::to_string(i))), std::vector<std::string>{});
+  }
+  expect_complete_template(parent.file("next"));
+}
+
+// Killed while it waits for the guest: its DIR.tmp-XXXXXX stays (nothing can run on
+// SIGKILL) until the next create beside it, which removes it and says so.
+TEST(TemplateCreateKilled, WhileWaitingLeavesADirectoryTheNextCreateRemoves) {
+  TempDir parent;
+  const std::string dir = parent.file("t");
+  auto create = start_create_waiting(dir);
+  ASSERT_TRUE(create);
+  ASSERT_TRUE(create->signal(SIGKILL));
+  ASSERT_EQ(create->wait_exit(), 128 + SIGKILL);
+  const auto left = temp_dirs_beside(dir);
+  ASSERT_EQ(left.size(), 1U);
+
+  auto next = run_mimeo(create_args(parent.file("u"), kReadyText));
+  EXPECT_EQ(next.status, 0) << next.err;
+  EXPECT_EQ(next.err, "mimeo template create: removed " + parent.file(left[0]) +
+                          ", left by a template create that was killed\n");
+  EXPECT_EQ(temp_dirs_beside(dir), std::vector<std::string>{});
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  expect_complete_template(parent.file("u"));
 }
 
 // Racing creates of one DIR: the first rename publishes, the others fail and clean up.
@@ -117,13 +174,8 @@ class TemplateCreateStopped : public ::testing::TestWithParam<StopCase> {};
 TEST_P(TemplateCreateStopped, WhileWaitingRemovesItsTemporaryDirectory) {
   TempDir parent;
   const std::string dir = parent.file("t");
-  auto create =
-      MimeoProcess::start(std::vector<std::string>{"template", "create", dir, "--ready-on-serial",
-                                                   "never printed", "--timeout", "20", "--"} +
-                          guest_template_options());
+  auto create = start_create_waiting(dir);
   ASSERT_TRUE(create);
-  // The guest is up (its console is on stdout): the temporary directory holds its RAM.
-  ASSERT_TRUE(create->console().wait_for_line(kReadyText, kBootTimeout)) << create->stderr_text();
   ASSERT_EQ(temp_dirs_beside(dir).size(), 1U);
   ASSERT_TRUE(create->signal(GetParam().number));
   EXPECT_EQ(create->wait_exit(), 1);
