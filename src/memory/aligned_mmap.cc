@@ -9,9 +9,9 @@ namespace mimeo::memory {
 Result<Mapping> map_aligned(uint64_t size, uint64_t align, uint64_t skew, int prot, int flags,
                             int fd, off_t offset, const std::string& what) {
   const uint64_t guard = host_page_size();
-  // align_up() moves at most align - guard, skew is at most align - guard, and the
-  // guard page needs one more: size + 2 * align always fits.
-  const uint64_t total = size + (skew == 0 ? align : 2 * align);
+  // align_up() moves at most align - guard, then skew, the memory and the guard
+  // page: size + align + skew always fits.
+  const uint64_t total = size + align + skew;
   void* reserved =
       ::mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (reserved == MAP_FAILED) {

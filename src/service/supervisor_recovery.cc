@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "service/supervisor.h"
 #include "service/unix_time.h"
@@ -49,11 +50,12 @@ std::optional<std::string> started_uuid(const std::string& status) {
   if (!status.starts_with("running ") && !status.starts_with("paused ")) {
     return std::nullopt;
   }
-  const auto at = status.find(" uuid=");
+  constexpr std::string_view kKey = " uuid=";
+  const auto at = status.find(kKey);
   if (at == std::string::npos) {
     return std::nullopt;
   }
-  const auto start = at + 6;
+  const auto start = at + kKey.size();
   return status.substr(start, status.find(' ', start) - start);
 }
 

@@ -94,10 +94,8 @@ std::string error_reply(std::string_view message) {
 }
 
 std::string status_reply(CloneState state, pid_t pid, std::string_view id, std::string_view uuid) {
-  if (uuid.empty()) {
-    return fmt::format("ok {} pid={} id={}\n", state_name(state), pid, id);
-  }
-  return fmt::format("ok {} pid={} id={} uuid={}\n", state_name(state), pid, id, uuid);
+  return fmt::format("ok {} pid={} id={}{}{}\n", state_name(state), pid, id,
+                     uuid.empty() ? "" : " uuid=", uuid);
 }
 
 Status check_worker_id(std::string_view id) {
